@@ -1,0 +1,45 @@
+"""Render messages from Jinja templates in the account's language.
+
+A template ``templates/<language>/<name>.txt`` defines two blocks, ``subject`` and
+``body``; rendering is pure (no clock, no database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+LANGUAGES = ("en", "zh")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("notify", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render(name: str, language: str, **facts: Any) -> Rendered:
+    """Render template ``name`` in ``language`` (falls back to English)."""
+    lang = language if language in LANGUAGES else "en"
+    template = environment().get_template(f"{lang}/{name}.txt")
+    ctx = template.new_context(facts)
+    subject = "".join(template.blocks["subject"](ctx)).strip()
+    body = "".join(template.blocks["body"](ctx)).strip() + "\n"
+    # Headers must never carry CR/LF, whatever the facts held.
+    return Rendered(subject=" ".join(subject.split()), body=body)

@@ -1,0 +1,111 @@
+"""The assembled system: services over one database, clock and mail sender, and the jobs.
+
+The CLI, the web console, the scenario runner and the worker all build one of these;
+the jobs are plain methods the scheduler, tests and the runner call alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflow.accounts import AccountService
+from workflow.clock import Clock, SystemClock
+from workflow.config import Config
+from workflow.db import Database
+from workflow.filings import FilingService
+from workflow.timers import fire_due_timers, next_timer_at
+
+from .contacts import ContactService, expire_contacts, next_expiry_at
+from .deliveries import DeliveryService
+from .dispatch import dispatch_due, next_attempt_at_any
+from .inbox import InboxService
+from .relay import relay_due
+from .senders import SmtpSender
+from .settings import SettingsService
+
+MAX_ROUNDS = 1000
+
+
+@dataclass
+class System:
+    config: Config
+    clock: Clock
+    db: Database
+    sender: SmtpSender
+    accounts: AccountService
+    filings: FilingService
+    contacts: ContactService
+    settings: SettingsService
+    deliveries: DeliveryService
+    inbox: InboxService
+
+    # jobs ------------------------------------------------------------------
+    def _now(self, now: datetime | None) -> datetime:
+        return self.clock.now() if now is None else now
+
+    def relay_due(self, now: datetime | None = None) -> int:
+        return relay_due(self.db, now=self._now(now), config=self.config)
+
+    def dispatch_due(self, now: datetime | None = None) -> int:
+        return dispatch_due(self.db, now=self._now(now), config=self.config, sender=self.sender)
+
+    def fire_due_timers(self, now: datetime | None = None) -> int:
+        return fire_due_timers(self.db, now=self._now(now), config=self.config)
+
+    def expire_contacts(self, now: datetime | None = None) -> int:
+        return expire_contacts(self.db, now=self._now(now))
+
+    def run_due(self, now: datetime | None = None) -> int:
+        """Run every job until nothing more is due at ``now``; returns the work done."""
+        now = self._now(now)
+        total = 0
+        for _ in range(MAX_ROUNDS):
+            done = (
+                self.expire_contacts(now)
+                + self.fire_due_timers(now)
+                + self.relay_due(now)
+                + self.dispatch_due(now)
+            )
+            total += done
+            if done == 0:
+                return total
+        raise RuntimeError(f"jobs still busy after {MAX_ROUNDS} rounds at {now}")
+
+    def next_due_at(self) -> datetime | None:
+        """The earliest future moment a job has work: a timer, a retry, a link expiry."""
+        times = [t for t in (next_timer_at(self.db), next_attempt_at_any(self.db),
+                             next_expiry_at(self.db)) if t is not None]
+        return min(times, default=None)
+
+    def close(self) -> None:
+        self.sender.close()
+        self.db.dispose()
+
+
+def build_system(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    db: Database | None = None,
+    create_tables: bool = False,
+) -> System:
+    clock = clock or SystemClock()
+    db = db or Database(config.database_url)
+    if create_tables:
+        import notify.models  # noqa: F401  (registers the tables)
+        import workflow.models  # noqa: F401
+
+        db.create_all()
+    return System(
+        config=config,
+        clock=clock,
+        db=db,
+        sender=SmtpSender.from_url(config.smtp_url, mail_from=config.mail_from),
+        accounts=AccountService(db, clock),
+        filings=FilingService(db, clock, config),
+        contacts=ContactService(db, clock, config),
+        settings=SettingsService(db, clock),
+        deliveries=DeliveryService(db, clock, config),
+        inbox=InboxService(db, clock),
+    )

@@ -1,0 +1,89 @@
+"""Accounts (tenants) and their owner, the ICP filing owner."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from .clock import Clock
+from .db import Database
+from .errors import IcpsimError, UnknownAccount
+from .models import Account
+
+LANGUAGES = ("en", "zh")
+_ACCOUNT_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+
+
+class InvalidLanguage(IcpsimError):
+    code = "invalid_language"
+
+
+class InvalidAccount(IcpsimError):
+    code = "invalid_account"
+
+
+def get_account(session: Session, account_id: str) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise UnknownAccount(f"account {account_id!r} does not exist")
+    return account
+
+
+class AccountService:
+    def __init__(self, db: Database, clock: Clock):
+        self.db = db
+        self.clock = clock
+
+    def create(
+        self,
+        account_id: str,
+        *,
+        owner_name: str,
+        owner_email: str,
+        language: str = "en",
+        password_hash: str | None = None,
+    ) -> Account:
+        """Create an account; the owner's address is validated by the caller's rules."""
+        if not _ACCOUNT_ID.match(account_id or ""):
+            raise InvalidAccount(
+                f"account id {account_id!r} must be 1-64 of a-z, 0-9 and -", field="id"
+            )
+        _check_language(language)
+        with self.db.transaction() as s:
+            if s.get(Account, account_id) is not None:
+                raise InvalidAccount(f"account {account_id!r} already exists", field="id")
+            account = Account(
+                id=account_id,
+                owner_name=owner_name,
+                owner_email=owner_email,
+                language=language,
+                password_hash=password_hash,
+                created_at=self.clock.now(),
+            )
+            s.add(account)
+        return account
+
+    def get(self, account_id: str) -> Account:
+        with self.db.transaction() as s:
+            return get_account(s, account_id)
+
+    def list(self) -> list[Account]:
+        with self.db.transaction() as s:
+            return list(s.exec(select(Account).order_by(Account.id)).all())
+
+    def set_language(self, account_id: str, language: str) -> Account:
+        _check_language(language)
+        with self.db.transaction() as s:
+            account = get_account(s, account_id)
+            account.language = language
+            s.add(account)
+        return account
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise InvalidLanguage(
+            f"language {language!r} is not supported: choose one of {', '.join(LANGUAGES)}",
+            field="language",
+        )

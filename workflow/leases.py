@@ -1,0 +1,49 @@
+"""Leased claims: a worker takes due rows for a while; a crashed worker's claims return."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlmodel import Session
+
+
+def claim(
+    session: Session,
+    model: Any,
+    *,
+    due: ColumnElement[bool],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+) -> list[Any]:
+    """Claim up to ``limit`` rows of ``model`` matching ``due`` whose lease is free.
+
+    The conditional UPDATE repeats the lease condition, so two workers never hold the
+    same row: on SQLite the statement runs under the write lock (BEGIN IMMEDIATE), on
+    PostgreSQL the candidate SELECT skips rows another transaction has locked.
+    ``model`` needs ``id``, ``claimed_until`` and ``claimed_by`` columns. Returns the
+    claimed rows, ordered by id.
+    """
+    free = or_(model.claimed_until.is_(None), model.claimed_until < now)
+    candidates = select(model.id).where(due, free).order_by(model.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    token = secrets.token_hex(8)
+    session.execute(
+        update(model)
+        .where(model.id.in_(candidates.scalar_subquery()), free)
+        .values(claimed_until=now + lease, claimed_by=token)
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.exec(select(model).where(model.claimed_by == token).order_by(model.id))
+    return list(rows.scalars() if hasattr(rows, "scalars") else rows)
+
+
+def release(session: Session, row: Any) -> None:
+    """Give a claimed row back (its work is done or rescheduled)."""
+    row.claimed_until = None
+    row.claimed_by = None
+    session.add(row)
