@@ -1,0 +1,1 @@
+"""The web console and the `icpsim` command: the composition root."""

@@ -1,0 +1,78 @@
+"""The `icpsim` command: one sub-command per job a user runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from workflow.config import Config
+from workflow.errors import IcpsimError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="icpsim", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: apply every migration")
+
+    run = sub.add_parser("run", help="run scenario files (SCENARIOS.md)")
+    run.add_argument("paths", nargs="+", help="scenario files or folders")
+    run.add_argument("--report", choices=["text", "json"], default="text")
+    run.add_argument("--junit", metavar="FILE", help="also write JUnit XML")
+
+    sub.add_parser("worker", help="run the scheduler jobs until stopped")
+
+    sink = sub.add_parser("mail-sink", help="run the embedded SMTP mail sink")
+    sink.add_argument("--port", type=int, default=None)
+
+    serve = sub.add_parser("serve", help="web console + scheduler + mail sink")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+
+    sub.add_parser("catalog", help="print the message catalog and the demo account's settings")
+
+    args = parser.parse_args(argv)
+    try:
+        config = Config.from_env()
+        return int(_dispatch(args, config) or 0)
+    except IcpsimError as exc:
+        print(f"icpsim: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
+    if args.command == "db":
+        from .migrate import upgrade
+
+        upgrade(config)
+        print(f"database at {config.database_url} is up to date")
+        return 0
+    if args.command == "run":
+        from scenarios.cli import run_command
+
+        return run_command(args.paths, report=args.report, junit=args.junit)
+    if args.command == "worker":
+        from notify.worker import run_worker
+
+        return run_worker(config)
+    if args.command == "mail-sink":
+        from notify.mailsink import serve_forever
+
+        return serve_forever(config, port=args.port)
+    if args.command == "serve":
+        from .server import serve
+
+        return serve(config, host=args.host, port=args.port)
+    if args.command == "catalog":
+        from .overview import print_overview
+
+        return print_overview(config)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
