@@ -1,0 +1,53 @@
+# The two commands: `make run` and `make test`. Both set up a fresh machine by themselves.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/lib/chromium/chromium
+
+.PHONY: run test serve worker lint bench install browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: create the database, print the catalog, run the whole scenario library
+run: install
+	$(BIN)/icpsim db upgrade
+	$(BIN)/icpsim catalog
+	$(BIN)/icpsim run scenarios/library
+
+## test: lint, type-check and every test (unit, integration, web, browser, scenarios)
+test: install browser-deps lint
+	$(BIN)/pytest -n 2
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy workflow notify
+
+## serve: the web console with the scheduler and the embedded mail sink
+serve: install
+	$(BIN)/icpsim serve
+
+worker: install
+	$(BIN)/icpsim worker
+
+## bench: the benchmark scripts (figures as ratios to a baseline measured in the same run)
+bench: install
+	$(BIN)/python bench/bench_transitions.py
+	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_scenarios.py
+
+# Browser tests drive Debian's Chromium; install it when we may (root), else they skip.
+browser-deps:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "note: $(CHROMIUM) missing; browser tests will be skipped (apt-get install chromium)"; fi; }
+
+clean:
+	rm -rf $(VENV) instance test-artifacts *.egg-info

@@ -1,0 +1,29 @@
+"""Database migrations (Alembic), run by `icpsim db upgrade` and `icpsim serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy.engine import make_url
+
+from workflow.config import Config
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(config: Config) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser interpolates '%': escape it in passwords.
+    cfg.set_main_option("sqlalchemy.url", config.database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(config: Config) -> None:
+    """Bring the database at ``config.database_url`` to the newest schema."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(config), "head")
