@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, or_, update
+from sqlmodel import Session, select
 
 
 def claim(
@@ -38,8 +38,7 @@ def claim(
         .values(claimed_until=now + lease, claimed_by=token)
         .execution_options(synchronize_session=False)
     )
-    rows = session.exec(select(model).where(model.claimed_by == token).order_by(model.id))
-    return list(rows.scalars() if hasattr(rows, "scalars") else rows)
+    return list(session.exec(select(model).where(model.claimed_by == token).order_by(model.id)))
 
 
 def release(session: Session, row: Any) -> None:
