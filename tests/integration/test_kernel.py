@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from workflow.accounts import AccountService
+from workflow.errors import IcpsimError
 from workflow.leases import claim
 from workflow.models import Account, Filing, OutboxEvent
 
@@ -76,7 +77,7 @@ def test_a_crashed_workers_claims_return_after_the_lease(file_db):
 
 
 def test_unknown_account_is_refused_with_its_code(db, clock):
-    with pytest.raises(Exception) as err:
+    with pytest.raises(IcpsimError) as err:
         AccountService(db, clock).get("nobody")
     assert err.value.code == "unknown_account"
 
@@ -84,7 +85,7 @@ def test_unknown_account_is_refused_with_its_code(db, clock):
 def test_language_must_be_en_or_zh(db, clock):
     accounts = AccountService(db, clock)
     accounts.create("acme", owner_name="Zhang Wei", owner_email="o@acme.example")
-    with pytest.raises(Exception) as err:
+    with pytest.raises(IcpsimError) as err:
         accounts.set_language("acme", "fr")
     assert err.value.code == "invalid_language"
     assert accounts.set_language("acme", "zh").language == "zh"
