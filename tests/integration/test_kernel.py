@@ -40,11 +40,16 @@ def test_times_come_back_as_aware_utc_whatever_zone_went_in(db, clock):
 
 def test_a_failed_transaction_leaves_nothing(db, clock):
     accounts = AccountService(db, clock)
-    with pytest.raises(RuntimeError), db.transaction() as s:
-        s.add(Account(id="acme", owner_name="Zhang Wei", owner_email="o@acme.example",
-                      created_at=NOW))
-        s.flush()
-        raise RuntimeError("boom")
+
+    def write_then_fail():
+        with db.transaction() as s:
+            s.add(Account(id="acme", owner_name="Zhang Wei", owner_email="o@acme.example",
+                          created_at=NOW))
+            s.flush()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert accounts.list() == []
 
 
