@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench install browser-deps clean
+.PHONY: run test serve worker lint bench install system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: install
 	$(BIN)/icpsim run scenarios/library
 
 ## test: lint, type-check and every test (unit, integration, web, browser, scenarios)
-test: install browser-deps lint
+test: install system-deps lint
 	$(BIN)/pytest -n 2
 
 lint: install
@@ -42,12 +42,17 @@ bench: install
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_scenarios.py
 
-# Browser tests drive Debian's Chromium; install it when we may (root), else they skip.
-browser-deps:
-	@test -x $(CHROMIUM) || { \
+# Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL
+# cluster; install them when we may (root), else those tests skip.
+system-deps:
+	@missing=""; \
+	test -x $(CHROMIUM) || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "note: $(CHROMIUM) missing; browser tests will be skipped (apt-get install chromium)"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "note: missing$$missing; their tests will be skipped (apt-get install$$missing)"; fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) instance test-artifacts *.egg-info

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 
 import notify.models  # noqa: F401  (tables are defined before freezegun runs)
 import workflow.models  # noqa: F401
-from notify.mailsink import MailSink
+from notify.mailsink import MailSink, free_port
 from workflow.clock import SimulatedClock
 from workflow.config import Config
 from workflow.db import Database
@@ -58,3 +64,49 @@ def system(config: Config, clock: SimulatedClock, db: Database):
     built = build_system(config, clock=clock, db=db)
     yield built
     built.sender.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL cluster for the session (skips where PostgreSQL is absent)."""
+    with postgres_cluster() as url:
+        if url is None:
+            pytest.skip("PostgreSQL server binaries are not installed")
+        yield url
+
+
+def _bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root; CI runs as root.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str | None]:
+    """Yield a SQLAlchemy URL of a fresh cluster, or None when PostgreSQL is not installed."""
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        yield None
+        return
+    root = tempfile.mkdtemp(prefix="icpsim-pg-")
+    data = os.path.join(root, "data")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    run = {"check": True, "capture_output": True}
+    subprocess.run(_as_postgres([initdb, "-D", data, "-U", "postgres", "-A", "trust"]), **run)
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-o", opts, "-w", "-l",
+                                 os.path.join(root, "log"), "start"]), **run)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", data, "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
