@@ -6,7 +6,9 @@ scenario runner (one per scenario, faults set by the `mail_server` action) and b
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
+import signal
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -18,7 +20,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-MODES = ("up", "down", "tempfail", "reject", "drop")
+from workflow.config import Config
+
+MODES = ("up", "down", "tempfail", "reject", "drop", "hold")
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,9 @@ class ReceivedMail:
 
     @property
     def text(self) -> str:
-        """The plain-text body (or the first text part)."""
+        """The plain-text body (or the first text part), CRLF line ends read as LF."""
         part = self.message.get_body(preferencelist=("plain", "html"))
-        return part.get_content() if part is not None else ""
+        return part.get_content().replace("\r\n", "\n") if part is not None else ""
 
     def header(self, name: str) -> str:
         return str(self.message.get(name, ""))
@@ -54,6 +58,13 @@ class _Faults:
 class _Handler:
     def __init__(self, sink: MailSink):
         self.sink = sink
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                          mail_options: Any) -> str:
+        await self.sink._wait_while_held()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
@@ -79,6 +90,9 @@ class MailSink:
         self._messages: list[ReceivedMail] = []
         self._faults = _Faults()
         self._controller: Controller | None = None
+        self._released = threading.Event()
+        self._released.set()
+        self.holding = threading.Event()  # set once a client waits in `hold` mode
 
     # lifecycle ---------------------------------------------------------------
     def start(self) -> MailSink:
@@ -88,6 +102,7 @@ class MailSink:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
@@ -107,12 +122,19 @@ class MailSink:
                  addresses: list[str] | None = None) -> None:
         """`up`, `down` (refuse connections), `tempfail` (answer ``code``, default 451,
         to the next ``count`` messages), `reject` (answer ``code``, default 550, for
-        ``addresses``), `drop` (close the connection after DATA, ``count`` times)."""
+        ``addresses``), `drop` (close the connection after DATA, ``count`` times), `hold`
+        (keep every client waiting at MAIL FROM until the mode changes; ``holding`` is set
+        once one waits: tests use it to catch a sender mid-batch)."""
         if mode not in MODES:
             raise ValueError(f"mail server mode {mode!r} is not one of {', '.join(MODES)}")
         with self._lock:
             addrs = frozenset(a.lower() for a in addresses) if addresses else None
             self._faults = _Faults(mode=mode, code=code, count=count, addresses=addrs)
+            if mode == "hold":
+                self.holding.clear()
+                self._released.clear()
+            else:
+                self._released.set()
         if mode == "down":
             self.stop()
         else:
@@ -121,6 +143,11 @@ class MailSink:
     @property
     def mode(self) -> str:
         return self._faults.mode
+
+    async def _wait_while_held(self) -> None:
+        if not self._released.is_set():
+            self.holding.set()
+            await asyncio.get_running_loop().run_in_executor(None, self._released.wait)
 
     def _rcpt_refusal(self, address: str) -> int | None:
         with self._lock:
@@ -177,3 +204,28 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def serve_forever(config: Config, *, port: int | None = None) -> int:
+    """`icpsim mail-sink`: keep every message in a Maildir until Ctrl-C or SIGTERM."""
+    maildir = Path(config.instance_path) / "mail"
+    sink = MailSink(port=port or config.mail_sink_port, maildir=maildir)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    sink.start()
+    print(f"icpsim mail sink on {sink.url}, keeping mail in {maildir} (Ctrl-C to stop)",
+          flush=True)
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sink.stop()
+        print(f"mail sink stopped; {len(sink.messages)} message(s) received", flush=True)
+    return 0

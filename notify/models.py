@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workflow.db import UTCDateTime
+from workflow.db import NEVER_REUSE_IDS, UTCDateTime
 
 
 def _when(**kw: Any) -> Any:
@@ -16,7 +16,7 @@ def _when(**kw: Any) -> Any:
 
 
 class Contact(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("account_id", "email_key"),)
+    __table_args__ = (UniqueConstraint("account_id", "email_key"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     name: str
@@ -33,6 +33,7 @@ class Contact(SQLModel, table=True):
 class VerificationLink(SQLModel, table=True):
     """A verification link; only the SHA-256 of its token is stored."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(unique=True)
@@ -64,6 +65,7 @@ class ReceiverSelection(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Revision history of settings and contacts."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     at: datetime = _when()
@@ -76,6 +78,7 @@ class AuditEntry(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One (event, receiver, channel): the unique dedup_key guards at-most-once."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(unique=True)
     account_id: str = Field(foreign_key="account.id", index=True)
@@ -96,6 +99,7 @@ class Delivery(SQLModel, table=True):
     status: str = "pending"  # pending | sent | failed | skipped
     reason: str | None = None
     attempts: int = 0
+    failures: int = 0  # temporary failures since first_failure_at (retry backoff)
     created_at: datetime = _when()
     next_attempt_at: datetime | None = _when(default=None, index=True)
     first_failure_at: datetime | None = _when(default=None)
@@ -105,6 +109,7 @@ class Delivery(SQLModel, table=True):
 
 
 class DeliveryAttempt(SQLModel, table=True):
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="delivery.id", index=True)
     at: datetime = _when()
@@ -113,6 +118,7 @@ class DeliveryAttempt(SQLModel, table=True):
 
 
 class InboxMessage(SQLModel, table=True):
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     delivery_id: int | None = Field(default=None, unique=True)

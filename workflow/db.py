@@ -16,6 +16,10 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from .clock import as_utc
 
+# Ids name rows in delivery dedup keys and logs that outlive the rows: SQLite must not
+# hand a deleted row's id to a new one (PostgreSQL sequences never do).
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in Python whatever the backend (SQLite drops zones)."""

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .db import UTCDateTime
+from .db import NEVER_REUSE_IDS, UTCDateTime
 
 
 def _when(**kw: Any) -> Any:
@@ -29,7 +29,7 @@ class Account(SQLModel, table=True):
 class Filing(SQLModel, table=True):
     """An ICP filing order; ``filing_id`` is the id users see, unique per account."""
 
-    __table_args__ = (UniqueConstraint("account_id", "filing_id"),)
+    __table_args__ = (UniqueConstraint("account_id", "filing_id"), NEVER_REUSE_IDS)
     pk: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     filing_id: str = Field(max_length=64)
@@ -44,11 +44,13 @@ class Filing(SQLModel, table=True):
     sms_deadline: datetime | None = _when(default=None)
     rectification_deadline: datetime | None = _when(default=None)
     deadline_extended: bool = False
+    created_by: str | None = None
 
 
 class TransitionLog(SQLModel, table=True):
     """One row per transition (or reminder) of a filing: its history."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     filing_pk: int = Field(foreign_key="filing.pk", index=True)
     at: datetime = _when()
@@ -62,6 +64,7 @@ class TransitionLog(SQLModel, table=True):
 class OutboxEvent(SQLModel, table=True):
     """A notification to plan, written in the same transaction as the transition."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     filing_pk: int = Field(foreign_key="filing.pk")
@@ -77,6 +80,7 @@ class OutboxEvent(SQLModel, table=True):
 class Timer(SQLModel, table=True):
     """A durable lifecycle deadline; fired by the scheduler, survives restarts."""
 
+    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     filing_pk: int = Field(foreign_key="filing.pk", index=True)
     kind: str  # sms_timeout | expire | expiry_reminder | rectification_timeout

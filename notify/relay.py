@@ -1,0 +1,92 @@
+"""The relay job: unrelayed outbox events -> planned Delivery rows, idempotently."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from workflow.config import Config
+from workflow.db import Database
+from workflow.leases import claim
+from workflow.models import Account, OutboxEvent
+
+from .catalog import ICP_FILING
+from .models import Contact, Delivery
+from .planner import Owner, as_row, plan
+from .settings import enabled_channels, receiver_contacts
+
+log = logging.getLogger(__name__)
+CATEGORY = ICP_FILING  # the only category whose events the workflow writes
+
+
+def relay_due(db: Database, *, now: datetime, config: Config) -> int:
+    """Plan every claimed event with the settings as they are now; returns events relayed.
+
+    Claim, planning and the event's ``relayed_at`` commit together; the unique dedup key
+    makes a second relay of the same event (a lost lease, two workers) insert nothing.
+    """
+    with db.transaction() as s:
+        events = claim(s, OutboxEvent, due=col(OutboxEvent.relayed_at).is_(None), now=now,
+                       lease=config.lease, limit=config.batch_size)
+        if not events:
+            return 0
+        token = events[0].claimed_by
+        rows: list[dict[str, Any]] = []
+        # Settings are read once per account and batch: one snapshot, one transaction.
+        audiences: dict[str, _Audience | None] = {}
+        for event in events:
+            if event.account_id not in audiences:
+                audiences[event.account_id] = _audience(s, event.account_id)
+            audience = audiences[event.account_id]
+            if audience is None:  # a foreign key makes this unreachable; never loop on it
+                log.error("outbox event %s names unknown account %s", event.id,
+                          event.account_id)
+                continue
+            planned = plan(event, channels=audience.channels, owner=audience.owner,
+                           contacts=audience.contacts)
+            rows.extend(dict(as_row(p, event, account_id=event.account_id, category=CATEGORY,
+                                    now=now)) for p in planned)
+        if rows:
+            s.execute(_insert_ignoring_duplicates(s), rows)
+        s.execute(update(OutboxEvent).where(col(OutboxEvent.claimed_by) == token)
+                  .values(relayed_at=now, claimed_until=None, claimed_by=None))
+        return len(events)
+
+
+@dataclass(frozen=True)
+class _Audience:
+    owner: Owner
+    channels: tuple[str, ...]
+    contacts: tuple[Contact, ...]
+
+
+def _audience(s: Session, account_id: str) -> _Audience | None:
+    account = s.get(Account, account_id)
+    if account is None:
+        return None
+    return _Audience(
+        owner=Owner(name=account.owner_name, email=account.owner_email,
+                    language=account.language),
+        channels=tuple(enabled_channels(s, account_id, CATEGORY)),
+        contacts=tuple(receiver_contacts(s, account_id, CATEGORY)))
+
+
+def _insert_ignoring_duplicates(s: Session) -> Insert:
+    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(
+            index_elements=["dedup_key"])
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(
+            index_elements=["dedup_key"])
+    raise NotImplementedError(f"the relay does not support {dialect}")
+
+
+__all__ = ["relay_due"]

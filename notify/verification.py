@@ -1,0 +1,139 @@
+"""Verification links of contacts: issuing one with its email, opening it, expiring contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
+
+from workflow.clock import as_utc
+from workflow.config import Config
+from workflow.db import Database
+from workflow.models import Account
+
+from . import audit
+from .errors import LinkInvalid
+from .models import Contact, Delivery, VerificationLink
+from .render import render
+from .tokens import LinkState, expiry, hash_token, link_state, new_token
+
+_REFUSALS = {
+    LinkState.EXPIRED: "this verification link has expired; ask for a new one",
+    LinkState.USED: "this verification link has already been used",
+    LinkState.SUPERSEDED: "this verification link was replaced by a newer one",
+}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    account_id: str
+    contact_id: int
+    email: str
+    status: str  # always "verified": a refusal raises LinkInvalid with its reason
+    verified_at: datetime
+
+
+def issue_link(session: Session, account: Account, contact: Contact, *, now: datetime,
+               actor: str, resend: bool, config: Config) -> VerificationLink:
+    """Revoke the contact's older links, store a new one (hash only), queue its email.
+
+    The email is a ``Delivery(kind="verification")`` holding the raw link in its
+    pre-rendered body; the dispatcher sends it and purges the body (CONTRACTS.md).
+    """
+    assert contact.id is not None
+    session.execute(update(VerificationLink).where(
+        col(VerificationLink.contact_id) == contact.id, *_active()).values(revoked_at=now))
+    drop_unsent_links(session, contact.id, now=now, reason="superseded by a newer link")
+    token = new_token()
+    link = VerificationLink(contact_id=contact.id, token_hash=hash_token(token),
+                            email=contact.email, created_at=now, is_resend=resend,
+                            expires_at=expiry(now, config.link_lifetime))
+    session.add(link)
+    session.flush()
+    message = render(
+        "verification", account.language, account_id=account.id,
+        owner_name=account.owner_name, contact_name=contact.name, requested_by=actor,
+        link=f"{config.base_url.rstrip('/')}/verify/{token}",
+        valid_hours=int(config.link_lifetime.total_seconds() // 3600),
+        expires_at=f"{link.expires_at:%Y-%m-%d %H:%M} UTC")
+    session.add(Delivery(
+        kind="verification", channel="email", receiver="contact", contact_id=contact.id,
+        account_id=account.id, to_address=contact.email, to_name=contact.name,
+        language=account.language, subject=message.subject, body=message.body,
+        dedup_key=f"verification:{link.id}", status="pending", next_attempt_at=now,
+        created_at=now))
+    return link
+
+
+def drop_unsent_links(session: Session, contact_id: int, *, now: datetime,
+                      reason: str) -> None:
+    """Skip queued verification emails of the contact: their links no longer work.
+
+    The body (the raw link) is purged; an email a dispatcher holds right now is left alone.
+    """
+    session.execute(update(Delivery).where(
+        col(Delivery.kind) == "verification", col(Delivery.contact_id) == contact_id,
+        col(Delivery.status) == "pending",
+        or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
+    ).values(status="skipped", reason=reason, body=None, done_at=now, next_attempt_at=None))
+
+
+def open_link(session: Session, token: str, *, now: datetime) -> VerifyResult:
+    """Use the link: its contact becomes verified; otherwise LinkInvalid with a reason."""
+    link = session.exec(select(VerificationLink).where(
+        VerificationLink.token_hash == hash_token(token or ""))).first()
+    if link is None or not token:
+        raise LinkInvalid("this verification link is not valid", reason="unknown")
+    state = link_state(now, expires_at=link.expires_at, used_at=link.used_at,
+                       revoked_at=link.revoked_at)
+    if state is not LinkState.VALID:
+        raise LinkInvalid(_REFUSALS[state], reason=state.value)
+    contact = session.get(Contact, link.contact_id)
+    assert contact is not None  # links are deleted with their contact
+    assert contact.id is not None
+    link.used_at = now
+    old = contact.status
+    contact.status, contact.verified_at = "verified", now
+    session.add_all([link, contact])
+    audit.record(session, account_id=contact.account_id, actor=contact.email,
+                 subject=f"contact:{contact.id}", action="verify",
+                 changes=audit.diff({"status": old}, {"status": "verified"}), at=now)
+    return VerifyResult(account_id=contact.account_id, contact_id=contact.id,
+                        email=contact.email, status="verified", verified_at=now)
+
+
+def expire_contacts(db: Database, *, now: datetime) -> int:
+    """Mark pending contacts whose current link has expired as ``expired``."""
+    with db.transaction() as s:
+        contacts = s.exec(select(Contact).join(
+            VerificationLink, col(VerificationLink.contact_id) == Contact.id).where(
+            Contact.status == "pending", *_active(), VerificationLink.expires_at <= now)
+            .distinct()).all()
+        for contact in contacts:
+            contact.status = "expired"
+            s.add(contact)
+            audit.record(s, account_id=contact.account_id, actor="system",
+                         subject=f"contact:{contact.id}", action="expire",
+                         changes={"status": {"old": "pending", "new": "expired"}}, at=now)
+        return len(contacts)
+
+
+def next_expiry_at(db: Database) -> datetime | None:
+    """The earliest expiry of a pending contact's current link (for the scheduler)."""
+    with db.transaction() as s:
+        when = s.exec(select(func.min(VerificationLink.expires_at)).join(
+            Contact, col(VerificationLink.contact_id) == Contact.id).where(
+            Contact.status == "pending", *_active())).one()
+    return None if when is None else as_utc(when)
+
+
+def _active() -> tuple[Any, ...]:
+    """A link neither used nor revoked (it may still have expired)."""
+    return (col(VerificationLink.used_at).is_(None), col(VerificationLink.revoked_at).is_(None))
+
+
+__all__ = ["VerifyResult", "drop_unsent_links", "expire_contacts", "issue_link",
+           "next_expiry_at", "open_link"]

@@ -1,0 +1,98 @@
+"""The `icpsim worker` command: an APScheduler 3 scheduler running the job functions."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any, Protocol
+
+from workflow.config import Config
+
+log = logging.getLogger(__name__)
+
+JOBS = ("relay_due", "dispatch_due", "fire_due_timers", "expire_contacts")
+
+
+class HasJobs(Protocol):
+    config: Config
+
+    def relay_due(self, now: datetime | None = None) -> int: ...
+
+    def dispatch_due(self, now: datetime | None = None) -> int: ...
+
+    def fire_due_timers(self, now: datetime | None = None) -> int: ...
+
+    def expire_contacts(self, now: datetime | None = None) -> int: ...
+
+
+def guarded(name: str, job: Callable[[], int]) -> Callable[[], int]:
+    """The job, logging (never raising) its exceptions so one failure stops nothing."""
+
+    def run() -> int:
+        try:
+            done = job()
+        except Exception:
+            log.exception("job %s failed; it runs again at its next interval", name)
+            return 0
+        if done:
+            log.info("%s: %d done", name, done)
+        return done
+
+    run.__name__ = name
+    return run
+
+
+def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None) -> None:
+    """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store).
+
+    Several processes may each run these: the jobs claim rows by lease, so the job store
+    is never shared (PITFALLS.md, APScheduler).
+    """
+    seconds = interval if interval is not None else system.config.poll_interval.total_seconds()
+    for name in JOBS:
+        scheduler.add_job(guarded(name, getattr(system, name)), "interval", seconds=seconds,
+                          id=name, name=name, replace_existing=True,
+                          next_run_time=datetime.now(UTC), misfire_grace_time=None,
+                          coalesce=True, max_instances=1)
+
+
+def run_worker(config: Config) -> int:
+    """Run the jobs until Ctrl-C or SIGTERM, then stop cleanly (running jobs finish)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from .system import build_system
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    system = build_system(config)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    scheduler = BackgroundScheduler(timezone="UTC",
+                                    job_defaults={"misfire_grace_time": None,
+                                                  "coalesce": True, "max_instances": 1})
+    register_jobs(scheduler, system)
+    scheduler.start()
+    print(f"icpsim worker: database {config.database_url}, mail {config.smtp_url}, every "
+          f"{config.poll_interval.total_seconds():g}s (Ctrl-C to stop)", flush=True)
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        scheduler.shutdown(wait=True)
+        system.close()
+        print("icpsim worker stopped", flush=True)
+    return 0
+
+
+__all__ = ["JOBS", "guarded", "register_jobs", "run_worker"]

@@ -1,0 +1,133 @@
+"""Watch the world between job runs and tell what happened, as timeline events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notify.models import Contact, Delivery, DeliveryAttempt, InboxMessage
+from workflow.models import Filing, TransitionLog
+
+from .results import Event, local
+from .world import World
+
+
+class Observer:
+    """Remembers what it has already reported; ``collect()`` returns only what is new."""
+
+    def __init__(self, world: World):
+        self.world = world
+        self.last_transition = self.last_attempt = self.last_inbox = 0
+        self.mail_seen = 0
+        self.contacts: dict[int, tuple[str, str]] = {}
+        self.reported: set[tuple[int | None, int, str]] = set()
+
+    def collect(self) -> list[Event]:
+        now = self.world.now()
+        events: list[Event] = []
+        with self.world.system.db.transaction() as s:
+            events += self._transitions(s)
+            events += self._attempts(s)
+            events += self._outcomes(s, now)
+            events += self._inbox(s)
+            events += self._contacts(list(s.exec(select(Contact)).all()), now)
+        mails = self.world.mails()
+        events += [Event(now, "email", f"received by {m.summary()}")
+                   for m in mails[self.mail_seen:]]
+        self.mail_seen = len(mails)
+        return sorted(events, key=lambda e: e.at)
+
+    def _transitions(self, s: Session) -> list[Event]:
+        rows = s.exec(select(TransitionLog, Filing)
+                      .join(Filing, col(Filing.pk) == TransitionLog.filing_pk)
+                      .where(col(TransitionLog.id) > self.last_transition)
+                      .order_by(col(TransitionLog.id))).all()
+        self.last_transition = max([self.last_transition, *(log.id or 0 for log, _ in rows)])
+        return [Event(log.at, "transition", _transition(log, filing)) for log, filing in rows]
+
+    def _attempts(self, s: Session) -> list[Event]:
+        rows = s.exec(select(DeliveryAttempt, Delivery)
+                      .join(Delivery, col(Delivery.id) == DeliveryAttempt.delivery_id)
+                      .where(col(DeliveryAttempt.id) > self.last_attempt)
+                      .order_by(col(DeliveryAttempt.id))).all()
+        self.last_attempt = max([self.last_attempt, *(a.id or 0 for a, _ in rows)])
+        return [e for a, d in rows if (e := self._attempt(a, d)) is not None]
+
+    def _outcomes(self, s: Session, now: datetime) -> list[Event]:
+        """Deliveries that became skipped or failed since the last look."""
+        rows = s.exec(select(Delivery).where(col(Delivery.status).in_(("skipped", "failed")))
+                      .order_by(col(Delivery.id))).all()
+        events = []
+        for d in rows:
+            key = (d.id, d.attempts, d.status)  # a delivery retried by hand may fail again
+            if key in self.reported:
+                continue
+            self.reported.add(key)
+            events.append(Event(d.done_at or now, d.status, f"{d.channel} {_what(d)} to "
+                                f"{_to(d)} {d.status}: {d.reason or ''}"))
+        return events
+
+    def _inbox(self, s: Session) -> list[Event]:
+        rows = s.exec(select(InboxMessage).where(col(InboxMessage.id) > self.last_inbox)
+                      .order_by(col(InboxMessage.id))).all()
+        self.last_inbox = max([self.last_inbox, *(m.id or 0 for m in rows)])
+        return [Event(m.created_at, "inbox", f"internal message to {m.account_id} [{m.type}"
+                      f"{' ' + m.filing_id if m.filing_id else ''}]: {m.title!r}") for m in rows]
+
+    def _attempt(self, attempt: DeliveryAttempt, delivery: Delivery) -> Event | None:
+        what = f"{_what(delivery)} to {_to(delivery)}"
+        detail = " ".join(attempt.detail.split())
+        if attempt.outcome == "sent":
+            if delivery.attempts > 1:
+                return Event(attempt.at, "retry", f"{what} delivered on a retry")
+            return None
+        if attempt.outcome == "temporary" and delivery.status == "pending":
+            when = delivery.next_attempt_at
+            retry = f"; next try at {local(when, self.world.scenario.start.tzinfo)}" \
+                if when and self.world.scenario.start.tzinfo else ""
+            return Event(attempt.at, "refused", f"{what} refused for now ({detail}){retry}")
+        return Event(attempt.at, "refused", f"{what} refused ({attempt.outcome}: {detail})")
+
+    def _contacts(self, rows: list[Contact], now: datetime) -> list[Event]:
+        events = []
+        seen = {c.id: (c.email, c.status) for c in rows if c.id is not None}
+        for cid, (email, status) in seen.items():
+            old = self.contacts.get(cid)
+            if old is None:
+                events.append(Event(now, "contact", f"{email} added ({status})"))
+            elif old != (email, status):
+                change = f"{old[0]} -> {email}, " if old[0] != email else ""
+                events.append(Event(now, "contact", f"{email}: {change}{old[1]} -> {status}"))
+        for cid, (email, _) in self.contacts.items():
+            if cid not in seen:
+                events.append(Event(now, "contact", f"{email} deleted"))
+        self.contacts = seen
+        return events
+
+
+def _transition(log: TransitionLog, filing: Filing) -> str:
+    data = {k: v for k, v in (log.data or {}).items() if v not in (None, "", [])}
+    facts = ", ".join(f"{k}={_fact(v)}" for k, v in data.items())
+    facts = f" [{facts}]" if facts else ""
+    if log.source == log.dest and log.trigger != "extend_deadline":
+        return f"{filing.filing_id}: {log.trigger} while {log.source}{facts}"
+    return f"{filing.filing_id}: {log.source} -> {log.dest} ({log.trigger} by {log.actor}){facts}"
+
+
+def _fact(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)
+
+
+def _what(delivery: Delivery) -> str:
+    if delivery.kind == "verification":
+        return "verification email"
+    filing = f" {delivery.filing_id}" if delivery.filing_id else ""
+    return f"{delivery.notification_type}{filing}"
+
+
+def _to(delivery: Delivery) -> str:
+    return delivery.to_address or delivery.account_id

@@ -1,0 +1,114 @@
+"""Notification texts: every type in English and Chinese names the filing and what happened."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+
+from notify.compose import email_message, message_id, rendered
+from notify.models import Delivery
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+BASE = {"filing_id": "F-2026-001", "filing_type": "first_filing", "domain": "acme.cn",
+        "website": "Acme Shop"}
+
+
+def delivery(type_: str, trigger: str, language: str, **facts: Any) -> Delivery:
+    return Delivery(dedup_key="event:9:email:owner", account_id="acme", channel="email",
+                    receiver="owner", to_address="owner@acme.example", to_name="张伟",
+                    language=language, notification_type=type_, filing_id="F-2026-001",
+                    facts={**BASE, "trigger": trigger, **facts})
+
+
+CASES = [
+    ("application_progress", "submit", {"to_state": "submitted"},
+     {"en": ["Submitted", "has been submitted"], "zh": ["已提交"]}),
+    ("application_progress", "pass_review",
+     {"to_state": "sms_verification", "deadline": "2026-03-03T01:00:00+00:00"},
+     {"en": ["SMS verification", "2026-03-03 01:00 UTC"],
+      "zh": ["短信核验", "2026-03-03 01:00 UTC"]}),
+    ("application_progress", "expiry_reminder",
+     {"to_state": "draft", "reminder_days": 30, "expires_at": "2026-04-16T01:00:00+00:00"},
+     {"en": ["Reminder", "30 days", "2026-04-16 01:00 UTC"],
+      "zh": ["提醒", "30 天", "2026-04-16"]}),
+    ("application_progress", "extend_deadline",
+     {"to_state": "rectification", "deadline": "2026-03-22T01:00:00+00:00"},
+     {"en": ["extended", "2026-03-22 01:00 UTC"], "zh": ["延长", "2026-03-22 01:00 UTC"]}),
+    ("application_review_result", "reject", {"to_state": "rejected", "reason": "Name mismatch"},
+     {"en": ["rejected", "Name mismatch"], "zh": ["驳回", "Name mismatch"]}),
+    ("application_review_result", "sms_timeout",
+     {"to_state": "rejected", "reason": "SMS verification not completed within 24 h"},
+     {"en": ["rejected", "within 24 h"], "zh": ["驳回", "within 24 h"]}),
+    ("application_review_result", "approve",
+     {"to_state": "approved", "icp_number": "京ICP备2026000001号"},
+     {"en": ["approved", "京ICP备2026000001号"], "zh": ["已通过", "京ICP备2026000001号"]}),
+    ("application_review_result", "expire",
+     {"to_state": "expired", "reason": "filing order older than 45 days"},
+     {"en": ["expired", "older than 45 days"], "zh": ["已过期", "older than 45 days"]}),
+    ("item_review_result", "pass_inspection", {"to_state": "approved"},
+     {"en": ["all items qualified"], "zh": ["全部合格"]}),
+    ("item_review_result", "fail_inspection",
+     {"to_state": "rectification", "items": ["Website name", "Server location"],
+      "deadline": "2026-03-12T01:00:00+00:00"},
+     {"en": ["rectification required", "Website name", "Server location",
+             "2026-03-12 01:00 UTC"],
+      "zh": ["需要整改", "Website name", "Server location", "2026-03-12 01:00 UTC"]}),
+    ("item_review_result", "rectification_timeout",
+     {"to_state": "cancelled", "reason": "rectification deadline passed"},
+     {"en": ["cancelled", "deadline passed"], "zh": ["已注销", "整改期限已过"]}),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("type_", "trigger", "facts", "phrases"), CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_every_notification_names_the_filing_its_domain_and_what_happened(
+        type_, trigger, facts, phrases, language):
+    text = rendered(delivery(type_, trigger, language, **facts))
+    assert "F-2026-001" in text.subject
+    assert "acme.cn" in text.subject
+    assert "F-2026-001" in text.body
+    assert "acme.cn" in text.body
+    assert "Acme Shop" in text.body
+    whole = f"{text.subject}\n{text.body}"
+    for phrase in phrases[language]:
+        assert phrase.lower() in whole.lower()
+    assert "\n" not in text.subject
+
+
+def test_english_and_chinese_texts_differ_and_greet_the_receiver_by_name():
+    en = rendered(delivery("application_progress", "submit", "en", to_state="submitted"))
+    zh = rendered(delivery("application_progress", "submit", "zh", to_state="submitted"))
+    assert en.body.startswith("Dear 张伟,")
+    assert zh.body.startswith("张伟，您好")
+    assert "阿里云消息中心" in zh.body
+    assert "Alibaba Cloud Message Center" in en.body
+
+
+def test_a_verification_delivery_keeps_its_stored_text():
+    d = Delivery(dedup_key="verification:3", account_id="acme", channel="email",
+                 receiver="contact", kind="verification", subject="Verify", body="link\n")
+    assert (rendered(d).subject, rendered(d).body) == ("Verify", "link\n")
+
+
+def test_the_email_is_one_mime_message_to_one_receiver_with_stable_headers():
+    d = delivery("application_review_result", "approve", "zh", to_state="approved",
+                 icp_number="京ICP备2026000001号")
+    msg = email_message(d, rendered(d), mail_from="Message Center <no-reply@icpsim.example>",
+                        now=NOW)
+    raw = msg.as_bytes()
+    assert raw.isascii()  # RFC 2047 names and subject, base64 body
+    assert b"=?utf-8?" in raw
+    back = message_from_bytes(raw, policy=policy.default)
+    assert [a.addr_spec for a in back["To"].addresses] == ["owner@acme.example"]
+    assert back["To"].addresses[0].display_name == "张伟"
+    assert "京ICP备2026000001号" in str(back["Subject"])
+    assert back["Message-ID"] == "<event.9.email.owner@icpsim.example>"
+    assert back["Message-ID"] == message_id("event:9:email:owner", "x <a@icpsim.example>")
+    assert back["Date"].datetime == NOW
+    assert back["X-ICPSim-Type"] == "application_review_result"
+    assert back["X-ICPSim-Filing"] == "F-2026-001"
+    assert "京ICP备2026000001号" in back.get_content()

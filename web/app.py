@@ -1,0 +1,90 @@
+"""The Flask application factory: services in app.extensions, blueprints, CSRF, filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g
+from flask_wtf.csrf import CSRFProtect
+
+from workflow.config import Config
+
+ZONE = ZoneInfo("Asia/Shanghai")  # every account's zone; times are stored in UTC
+EXTENSION = "icpsim"
+
+
+def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
+    """Build the console; never starts a scheduler or a mail server (PITFALLS.md)."""
+    if system is None:
+        from notify.system import build_system
+
+        system = build_system(config or Config.from_env())
+    config = system.config
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session (PITFALLS.md)
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        ICPSIM_MAILDIR=Path(config.instance_path) / "mail",
+    )
+    app.extensions[EXTENSION] = system
+    CSRFProtect(app)
+
+    from . import (
+        auth,
+        contacts_views,
+        errors,
+        filings_views,
+        inbox_views,
+        mailbox_views,
+        settings_views,
+        verify_views,
+    )
+
+    for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
+                   mailbox_views, verify_views):
+        app.register_blueprint(module.bp)
+    auth.install(app)
+    errors.install(app)
+    app.add_template_filter(local_time, "local")
+    app.add_template_filter(local_iso, "local_iso")
+    app.context_processor(_layout_context)
+    return app
+
+
+def services() -> Any:
+    """The assembled System of the current app."""
+    from flask import current_app
+
+    return current_app.extensions[EXTENSION]
+
+
+def local_time(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored UTC time shown in the account's zone (Asia/Shanghai, UTC+8)."""
+    if when is None:
+        return ""
+    from workflow.clock import as_utc
+
+    return as_utc(when).astimezone(ZONE).strftime(fmt)
+
+
+def local_iso(value: str) -> str:
+    """An ISO 8601 time from event data, shown like ``local_time``; other text as is."""
+    try:
+        return local_time(datetime.fromisoformat(value), "%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _layout_context() -> dict[str, Any]:
+    from .mailbox_views import mailbox_enabled
+
+    user = getattr(g, "user", None)
+    unread = 0
+    if user is not None and user.account_id:
+        unread = services().inbox.unread_count(user.account_id)
+    return {"user": user, "unread_count": unread, "mailbox_enabled": mailbox_enabled()}

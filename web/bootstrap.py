@@ -1,0 +1,75 @@
+"""First run: the database schema, a demo account and the reviewer's password."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import inspect
+from werkzeug.security import generate_password_hash
+
+from workflow.config import Config
+from workflow.db import Database
+
+from .auth import REVIEWER, reviewer_hash_file, set_reviewer_password
+
+DEMO_ACCOUNT = "demo"
+DEMO_OWNER = ("Zhang Wei", "zhang.wei@demo.example")
+CREDENTIALS = "first-run-credentials.txt"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Passwords made on this run (None: made on an earlier run, see the file)."""
+
+    demo_password: str | None
+    reviewer_password: str | None
+    file: Path
+
+
+def prepare_database(config: Config) -> None:
+    """Create or upgrade the schema: Alembic migrations, tables if none exist yet."""
+    try:
+        from .migrate import upgrade
+
+        upgrade(config)
+    except ImportError:  # alembic missing: fall back to creating the tables
+        pass
+    db = Database(config.database_url)
+    try:
+        if not inspect(db.engine).has_table("account"):
+            import notify.models  # noqa: F401  (registers the tables)
+            import workflow.models  # noqa: F401
+
+            db.create_all()
+    finally:
+        db.dispose()
+
+
+def ensure_demo(system: Any) -> Credentials:
+    """A demo account (owner password) and a reviewer password, each made once."""
+    instance = Path(system.config.instance_path)
+    file = instance / CREDENTIALS
+    demo_password = reviewer_password = None
+    if not system.accounts.list():
+        demo_password = secrets.token_urlsafe(9)
+        system.accounts.create(DEMO_ACCOUNT, owner_name=DEMO_OWNER[0],
+                               owner_email=DEMO_OWNER[1],
+                               password_hash=generate_password_hash(demo_password))
+    if not reviewer_hash_file(instance).exists():
+        reviewer_password = secrets.token_urlsafe(9)
+        set_reviewer_password(instance, reviewer_password)
+    if demo_password or reviewer_password:
+        lines = []
+        if demo_password:
+            lines.append(f"account owner: {DEMO_ACCOUNT} / {demo_password}")
+        if reviewer_password:
+            lines.append(f"reviewer:      {REVIEWER} / {reviewer_password}")
+        # Local development convenience: kept readable by this user only.
+        with open(file, "a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+        os.chmod(file, 0o600)
+    return Credentials(demo_password, reviewer_password, file)

@@ -1,0 +1,81 @@
+"""Domain errors to HTTP responses, in one place: field errors, 404, 409, error pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import IcpsimError, InvalidTransition, NotFound, StaleFiling
+
+log = logging.getLogger(__name__)
+PAGE_LEVEL = (NotFound, InvalidTransition, StaleFiling)
+
+TITLES = {
+    400: "Bad request",
+    403: "Not available",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Not possible now",
+    500: "Something went wrong",
+}
+
+
+def attach(form: FlaskForm, exc: IcpsimError) -> int:
+    """Show a refusal next to its field (or above the form); returns the status to answer.
+
+    Missing objects (404) and refused or stale transitions (409) are not form problems:
+    they are raised again for the page-level handlers below.
+    """
+    if isinstance(exc, PAGE_LEVEL):
+        raise exc
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors or []), exc.message]
+    else:
+        form.form_errors.append(exc.message)
+    return exc.http_status
+
+
+def _page(status: int, message: str, code: str | None = None) -> tuple[str, int]:
+    title = TITLES.get(status, "Error")
+    return render_template("error.html", status=status, title=title, message=message,
+                           code=code), status
+
+
+def _domain(exc: IcpsimError) -> Any:
+    if exc.http_status == 404:
+        # Another account's object and a missing one look the same (SPEC 1.1).
+        return _page(404, "There is no such page, or it is not yours.", exc.code)
+    return _page(exc.http_status, exc.message, exc.code)
+
+
+def _csrf(exc: CSRFError) -> Any:
+    return _page(400, "The form has expired or was not sent from this console: "
+                      "reload the page and try again.", "csrf")
+
+
+def _http(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    messages = {
+        403: "This page belongs to an account owner; the reviewer has no Message Center.",
+        404: "There is no such page, or it is not yours.",
+    }
+    return _page(status, messages.get(status, exc.description or ""))
+
+
+def _crash(exc: Exception) -> Any:
+    log.exception("unhandled error")
+    return _page(500, "The console hit an unexpected error. It has been logged; "
+                      "please try again.")
+
+
+def install(app: Flask) -> None:
+    app.register_error_handler(IcpsimError, _domain)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(Exception, _crash)

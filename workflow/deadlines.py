@@ -1,0 +1,82 @@
+"""The durable Timer rows a filing's state implies: created and cancelled with transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection
+
+from .config import Config
+from .lifecycle import State, Trigger, reachable, sources
+from .models import Timer
+
+TIMER = cast(Table, Timer.__table__)  # type: ignore[attr-defined]
+
+
+class TimerKind(StrEnum):
+    sms_timeout = "sms_timeout"
+    expire = "expire"
+    expiry_reminder = "expiry_reminder"
+    rectification_timeout = "rectification_timeout"
+
+
+# Timers that belong to one stay in a state: cancelled when the filing leaves it (or,
+# for extend_deadline, re-enters it), created again on entry with the filing's deadline.
+STAY_TIMERS: dict[TimerKind, tuple[State, str]] = {
+    TimerKind.sms_timeout: (State.sms_verification, "sms_deadline"),
+    TimerKind.rectification_timeout: (State.rectification, "rectification_deadline"),
+}
+# Timers counted from the filing's creation; they only matter in these states.
+ORDER_TIMERS = (TimerKind.expire, TimerKind.expiry_reminder)
+
+
+@cache
+def open_states() -> frozenset[State]:
+    """The states in which the order can still expire (and gets reminders)."""
+    return frozenset(sources(Trigger.expire))
+
+
+def schedule_created(conn: Connection, pk: Any, created_at: datetime, *, config: Config) -> None:
+    """The order's expiry and its reminders, counted from creation."""
+    expires_at = created_at + config.order_lifetime
+    rows = [_row(pk, TimerKind.expire, expires_at, created_at)]
+    for before in config.reminders:
+        if before < config.order_lifetime:
+            rows.append(_row(pk, TimerKind.expiry_reminder, created_at + before, created_at,
+                             reminder_days=before.days, expires_at=expires_at.isoformat()))
+    conn.execute(TIMER.insert(), rows)
+
+
+@cache
+def _stale_on_entering(dest: State) -> tuple[str, ...]:
+    """Order timers become stale once no state they fire in can be reached."""
+    return () if open_states() & reachable(dest) else tuple(k.value for k in ORDER_TIMERS)
+
+
+def reschedule(
+    conn: Connection, row: Mapping[str, Any], *, source: State, dest: State, now: datetime
+) -> None:
+    """Cancel the timers the transition made stale and create those ``dest`` implies.
+
+    ``row`` is the filing after the transition, carrying its new deadlines.
+    """
+    stale = [kind.value for kind, (state, _) in STAY_TIMERS.items() if state == source]
+    stale.extend(_stale_on_entering(dest))
+    if stale:
+        conn.execute(TIMER.update()
+                     .where(TIMER.c.filing_pk == row["pk"], TIMER.c.status == "pending",
+                            TIMER.c.kind.in_(stale))
+                     .values(status="cancelled", done_at=now))
+    for kind, (state, field) in STAY_TIMERS.items():
+        if state == dest and row[field] is not None:
+            conn.execute(TIMER.insert(), _row(row["pk"], kind, row[field], now))
+
+
+def _row(pk: Any, kind: TimerKind, due: datetime, now: datetime, **detail: object) -> dict:
+    return {"filing_pk": pk, "kind": kind.value, "due_at": due, "status": "pending",
+            "created_at": now, "detail": detail}

@@ -1,0 +1,86 @@
+"""The timers job: claim due Timer rows and fire each once, in its own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, update
+from sqlmodel import Session, select
+
+from .config import Config
+from .db import Database
+from .deadlines import TimerKind, open_states
+from .errors import StaleFiling
+from .leases import claim
+from .lifecycle import NotificationType, allows, as_state
+from .models import Timer
+from .transition import apply_trigger, load_row, record
+
+SYSTEM_ACTOR = "system"
+
+
+def fire_due_timers(db: Database, *, now: datetime, config: Config) -> int:
+    """Fire (or skip, when stale) every pending timer due at ``now``; returns how many.
+
+    Claims are leases, so several workers may run this at once and each timer is
+    handled by exactly one of them.
+    """
+    done = 0
+    due = and_(Timer.status == "pending", Timer.due_at <= now)  # type: ignore[arg-type]
+    while True:
+        with db.transaction() as s:
+            batch = claim(s, Timer, due=due, now=now, lease=config.lease,
+                          limit=config.batch_size)
+        if not batch:
+            return done
+        for timer in sorted(batch, key=lambda t: (t.due_at, t.id)):
+            done += _fire_one(db, timer, now=now, config=config)
+
+
+def next_timer_at(db: Database) -> datetime | None:
+    """When the earliest pending timer is due, or None."""
+    with db.transaction() as s:
+        return s.exec(select(func.min(Timer.due_at)).where(Timer.status == "pending")).one()
+
+
+def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> int:
+    try:
+        with db.transaction() as s:
+            if not _take(s, timer, now=now):
+                return 0  # our lease ran out and another worker took it
+            row = load_row(s, pk=timer.filing_pk)
+            state = as_state(row["state"])
+            at = max(timer.due_at, row["updated_at"])  # history stays in order
+            kind = TimerKind(timer.kind)
+            if kind == TimerKind.expiry_reminder:
+                if state not in open_states():
+                    return _skip(s, timer, f"filing is {state}")
+                record(s.connection(), row, kind.value, source=state, dest=state,
+                       actor=SYSTEM_ACTOR, now=at, data=dict(timer.detail),
+                       notification=NotificationType.application_progress.value)
+            elif allows(state, kind.value, once_used=row["deadline_extended"]):
+                apply_trigger(s, row, kind.value, None, actor=SYSTEM_ACTOR, now=at,
+                              config=config)
+            else:
+                return _skip(s, timer, f"filing is {state}")
+            return 1
+    except StaleFiling:
+        return 0  # another transaction moved the filing: retried when the lease ends
+
+
+def _take(s: Session, timer: Timer, *, now: datetime) -> bool:
+    """Mark our claimed, pending timer fired; False if it is no longer ours."""
+    result = s.execute(
+        update(Timer)
+        .where(Timer.id == timer.id, Timer.status == "pending",  # type: ignore[arg-type]
+               Timer.claimed_by == timer.claimed_by)  # type: ignore[arg-type]
+        .values(status="fired", done_at=now, claimed_until=None, claimed_by=None)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _skip(s: Session, timer: Timer, reason: str) -> int:
+    """A stale timer: the filing left the states it was meant for."""
+    s.execute(update(Timer).where(Timer.id == timer.id)  # type: ignore[arg-type]
+              .values(status="skipped", detail={**timer.detail, "skipped": reason}))
+    return 1

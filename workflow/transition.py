@@ -1,0 +1,160 @@
+"""One transition inside a transaction: state, history row, outbox event and timers together."""
+
+# The hot path runs prebuilt Core statements (bound parameters, so SQLAlchemy computes each
+# cache key once) on plain row mappings: building statements and ORM objects per call cost
+# several times what SQLite itself does (bench/bench_transitions.py).
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import Executable, Table, bindparam, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from .config import Config
+from .deadlines import reschedule
+from .errors import StaleFiling, UnknownFiling
+from .lifecycle import State, Trigger, as_state, check_data, next_state
+from .lifecycle import rule as lifecycle_rule
+from .models import Filing, OutboxEvent, TransitionLog
+
+Row = dict[str, Any]
+FILING = cast(Table, Filing.__table__)  # type: ignore[attr-defined]
+HISTORY = cast(Table, TransitionLog.__table__)  # type: ignore[attr-defined]
+OUTBOX = cast(Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
+FACT_FIELDS = ("reason", "icp_number", "items", "deadline", "reminder_days", "expires_at")
+_TIMER_REASONS = {
+    Trigger.sms_timeout.value: lambda c: (
+        f"SMS verification not completed within {c.sms_window.total_seconds() / 3600:g} h"),
+    Trigger.expire.value: lambda c: f"filing order older than {c.order_lifetime.days} days",
+    Trigger.rectification_timeout.value: lambda c: "rectification deadline passed",
+}
+
+
+def load_row(session: Session, *, pk: int | None = None, account_id: str | None = None,
+             filing_id: str | None = None) -> Row:
+    """A filing as a plain mapping, by primary key or by account and filing id."""
+    params: dict[str, Any]
+    if pk is not None:
+        query, params = _statements()["by_pk"], {"k_pk": pk}
+    else:
+        query, params = _statements()["by_id"], {"k_account": account_id, "k_filing": filing_id}
+    found = session.connection().execute(query, params).mappings().first()
+    if found is None:
+        where = f"#{pk}" if pk is not None else f"{filing_id!r} in account {account_id!r}"
+        raise UnknownFiling(f"filing {where} does not exist")
+    return dict(found)
+
+
+@cache
+def _statements() -> dict[str, Executable]:
+    return {
+        "by_pk": select(FILING).where(FILING.c.pk == bindparam("k_pk")),
+        "by_id": select(FILING).where(FILING.c.account_id == bindparam("k_account"),
+                                      FILING.c.filing_id == bindparam("k_filing")),
+        "update": FILING.update().where(FILING.c.pk == bindparam("k_pk"),
+                                        FILING.c.version == bindparam("k_version")),
+        "history": HISTORY.insert(),
+        "outbox": OUTBOX.insert(),
+    }
+
+
+def apply_trigger(
+    session: Session,
+    row: Row,
+    trigger: str,
+    data: Mapping[str, Any] | None,
+    *,
+    actor: str,
+    now: datetime,
+    config: Config,
+    expected_version: int | None = None,
+) -> Row:
+    """Move the filing ``row`` by ``trigger``; returns the new row. Refusals write nothing."""
+    source = as_state(row["state"])
+    dest = next_state(source, trigger, once_used=row["deadline_extended"])
+    clean = check_data(trigger, data)
+    version = row["version"]
+    if expected_version is not None and expected_version != version:
+        raise StaleFiling(f"filing {row['filing_id']!r} is at version {version}, "
+                          f"not {expected_version}")
+    changes, recorded = _effects(row, str(trigger), clean, source=source, dest=dest, now=now,
+                                 config=config)
+    changes.update(state=dest.value, version=version + 1, updated_at=now)
+    conn = session.connection()
+    # SET comes from the parameters' keys; the WHERE is the optimistic version check.
+    result = conn.execute(_statements()["update"], {**changes, "k_pk": row["pk"],
+                                                     "k_version": version})
+    if result.rowcount != 1:
+        raise StaleFiling(f"filing {row['filing_id']!r} changed meanwhile: reload and retry")
+    moved = {**row, **changes}
+    reschedule(conn, moved, source=source, dest=dest, now=now)
+    record(conn, moved, str(trigger), source=source, dest=dest, actor=actor, now=now,
+           data=recorded, notification=lifecycle_rule(trigger).notification.value)
+    return moved
+
+
+def record(
+    conn: Connection,
+    row: Row,
+    trigger: str,
+    *,
+    source: State,
+    dest: State,
+    actor: str,
+    now: datetime,
+    data: dict[str, Any],
+    notification: str,
+) -> None:
+    """The history row and the outbox event of one transition (or reminder)."""
+    conn.execute(_statements()["history"], {
+        "filing_pk": row["pk"], "at": now, "trigger": trigger, "source": source.value,
+        "dest": dest.value, "actor": actor, "data": data})
+    facts = {"filing_id": row["filing_id"], "filing_type": row["type"], "domain": row["domain"],
+             "website": row["website"], "trigger": trigger, "from_state": source.value,
+             "to_state": dest.value}
+    facts.update({k: v for k, v in data.items() if k in FACT_FIELDS})
+    write_outbox(conn, row, trigger, kind=notification, facts=facts, now=now)
+
+
+def write_outbox(
+    conn: Connection, row: Row, trigger: str, *, kind: str, facts: dict[str, Any], now: datetime
+) -> None:
+    """The outbox event notify's relay turns into deliveries."""
+    conn.execute(_statements()["outbox"], {
+        "account_id": row["account_id"], "filing_pk": row["pk"], "at": now,
+        "notification_type": kind, "trigger": trigger, "facts": facts})
+
+
+def _effects(
+    row: Row, trigger: str, data: dict[str, Any], *, source: State, dest: State,
+    now: datetime, config: Config,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The column changes and the recorded data of a transition (pure)."""
+    changes: dict[str, Any] = {}
+    if source == State.sms_verification and dest != source:
+        changes["sms_deadline"] = None
+    if source == State.rectification and dest != source:
+        changes.update(rectification_deadline=None, deadline_extended=False)
+    if trigger == Trigger.pass_review:
+        changes["sms_deadline"] = now + config.sms_window
+        data["deadline"] = changes["sms_deadline"].isoformat()
+    elif trigger == Trigger.approve:
+        changes["icp_number"] = data["icp_number"]
+    elif trigger == Trigger.fail_inspection:
+        days = data.get("deadline_days")
+        period = timedelta(days=days) if days else config.rectification_period
+        changes.update(rectification_deadline=now + period, deadline_extended=False)
+        data["deadline"] = changes["rectification_deadline"].isoformat()
+    elif trigger == Trigger.extend_deadline:
+        base = row["rectification_deadline"] or now
+        changes.update(rectification_deadline=base + config.extension_period,
+                       deadline_extended=True)
+        data["deadline"] = changes["rectification_deadline"].isoformat()
+    elif trigger in _TIMER_REASONS and "reason" not in data:
+        data["reason"] = _TIMER_REASONS[trigger](config)
+    return changes, data
