@@ -1,8 +1,7 @@
-"""Take the README screenshots (Common Settings, a filing page) in headless Chromium.
+"""The README screenshots (Common Settings, a filing page) taken in headless Chromium."""
 
-Run: .venv/bin/python bench/screenshots.py  ->  docs/screenshot-settings.png,
-docs/screenshot-filing.png. Needs /usr/lib/chromium/chromium.
-"""
+# Run: .venv/bin/python bench/screenshots.py -> docs/screenshot-settings.png and
+# docs/screenshot-filing.png. Needs /usr/lib/chromium/chromium.
 
 from __future__ import annotations
 

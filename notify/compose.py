@@ -77,8 +77,16 @@ def rendered(delivery: Delivery) -> Rendered:
 
 def message_id(dedup_key: str, mail_from: str) -> str:
     """Stable per (event, receiver, channel): a resend of one delivery keeps its id."""
-    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "icpsim.invalid"
-    return f"<{re.sub(r'[^A-Za-z0-9.-]', '.', dedup_key)}@{domain}>"
+    domain = _sender(mail_from)[1].rpartition("@")[2] or "icpsim.invalid"
+    return f"<{_NOT_ID.sub('.', dedup_key)}@{domain}>"
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9.-]")
+
+
+@lru_cache(maxsize=16)
+def _sender(mail_from: str) -> tuple[str, str]:
+    return parseaddr(mail_from)
 
 
 def email_message(delivery: Delivery, text: Rendered, *, mail_from: str,
@@ -89,7 +97,7 @@ def email_message(delivery: Delivery, text: Rendered, *, mail_from: str,
     costs a fraction of letting the email package parse and refold each one (bench).
     """
     msg = EmailMessage()
-    msg.set_raw("From", _address_header(*parseaddr(mail_from)))
+    msg.set_raw("From", _address_header(*_sender(mail_from)))
     msg.set_raw("To", _address_header(_one_line(delivery.to_name or ""),
                                       delivery.to_address or ""))
     msg.set_raw("Subject", _text_header("Subject", _one_line(text.subject)))
@@ -122,10 +130,20 @@ def _address_header(name: str, addr_spec: str) -> str:
 
 
 def _text_header(name: str, value: str) -> str:
-    if value.isascii() and len(value) + len(name) < 76:
-        return value
-    charset = "us-ascii" if value.isascii() else "utf-8"
-    return Header(value, charset, header_name=name).encode(linesep="\n")
+    """An unstructured header value: ASCII as is, else RFC 2047 base64 encoded-words."""
+    if value.isascii():
+        if len(value) + len(name) < 76:
+            return value
+        return Header(value, "us-ascii", header_name=name).encode(linesep="\n")
+    words, chunk = [], b""
+    for char in value:  # whole characters, at most 36 bytes a word: lines stay < 78
+        data = char.encode("utf-8")
+        if len(chunk) + len(data) > 36:
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    return "\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words)
 
 
 def _one_line(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from notify.compose import message_id
 from notify.errors import UnknownContact
 from notify.inbox import UnknownMessage
 from workflow.errors import IcpsimError
@@ -50,6 +51,11 @@ def verify_contact(world: World, step: Step, a: dict[str, Any]) -> str:
     email, which = a["email"], a.get("link", "latest")
     mails = [m for m in world.mails()
              if m.kind == "verification" and email.lower() in m.to and m.token]
+    # One address may be a contact of several accounts: keep this account's emails,
+    # known by the Message-ID the dispatcher derives from each delivery's key.
+    ours = {message_id(d.dedup_key, world.system.config.mail_from) for d in
+            world.system.deliveries.list(step.account, to=email, kind="verification")}
+    mails = [m for m in mails if m.message_id in ours] or mails
     if not mails:
         raise NoVerificationEmail(f"the mail server received no verification email for {email}")
     mail = mails[-1] if which == "latest" else mails[0]

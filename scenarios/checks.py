@@ -31,13 +31,13 @@ def _filing(world: World, f: dict[str, Any]) -> str | None:
 
 def _contact(world: World, f: dict[str, Any]) -> str | None:
     contact = world.system.contacts.find_by_email(f["account"], f["email"])
-    if "exists" in f:
-        if (contact is not None) == f["exists"]:
-            return None
-        return f"{f['email']} is {contact.status}" if contact else f"no contact {f['email']}"
     if contact is None:
-        return f"no contact {f['email']} in account {f['account']!r}"
-    return None if contact.status == f["status"] else f"{contact.email} is {contact.status}"
+        return None if f.get("exists") is False else f"no contact {f['email']}"
+    if f.get("exists") is False:
+        return f"{contact.email} exists and is {contact.status}"
+    if "status" in f and contact.status != f["status"]:
+        return f"{contact.email} is {contact.status}"
+    return None
 
 
 def _receivers(world: World, f: dict[str, Any]) -> str | None:

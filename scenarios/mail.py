@@ -21,6 +21,7 @@ class Mail:
     filing: str
     subject: str
     body: str
+    message_id: str = ""
 
     def matches(self, *, to: str | None = None, kind: str | None = None,
                 type: str | None = None, filing: str | None = None,
@@ -57,4 +58,5 @@ def read(received: ReceivedMail) -> Mail:
         filing=received.header(FILING_HEADER).strip(),
         subject=received.subject,
         body=body,
+        message_id=received.header("Message-ID").strip(),
     )

@@ -15,6 +15,7 @@ from .timeline import Observer
 from .world import World, open_world
 
 MAX_STOPS = 20_000  # due times one advance may visit before the jobs are deemed stuck
+MAX_OVERDUE = 300  # seconds in a row work stays overdue although the jobs ran
 
 
 class Stuck(RuntimeError):
@@ -41,20 +42,24 @@ class Run:
 
     def advance_to(self, target: datetime) -> str:
         """Step from due time to due time up to ``target``, running the jobs at each."""
-        clock, system, stops = self.world.clock, self.world.system, 0
+        clock, system, stops, overdue = self.world.clock, self.world.system, 0, 0
         while True:
             due = system.next_due_at()
             if due is None or due > target:
                 break
-            if due <= clock.now():  # due now yet the jobs just ran: move on by a second
+            if due <= clock.now():  # due now yet the jobs just ran (a lease?): nudge on
+                overdue += 1
                 due = clock.now() + timedelta(seconds=1)
                 if due > target:
                     break
+            else:
+                overdue = 0
             clock.set(due)
             self.settle(look=False)
             stops += 1
-            if stops > MAX_STOPS:
-                raise Stuck(f"the jobs were still busy after {MAX_STOPS} stops, at {due}")
+            if stops > MAX_STOPS or overdue > MAX_OVERDUE:
+                raise Stuck(f"the jobs never settle: still work due at {due} after "
+                            f"{stops} stops")
         clock.set(target)
         self.settle(look=False)
         zone = self.world.scenario.start.tzinfo

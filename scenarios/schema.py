@@ -166,7 +166,7 @@ CHECKS: dict[str, Shape] = {
     "filing": Shape({"id": TEXT, "state": enum(*FILING_STATES)}, {}, scope="optional"),
     "contact": Shape({"email": TEXT},
                      {"status": enum(*CONTACT_STATUSES), "exists": BOOL},
-                     scope="required", exactly_one=("status", "exists")),
+                     scope="required", at_least_one=("status", "exists")),
     "receivers": Shape({"category": TEXT, "contacts": TEXTS}, {}, scope="required"),
     "emails": Shape({"count": INT},
                     {"to": TEXT, "kind": enum("notification", "verification"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -45,7 +45,9 @@ class Observer:
                       .where(col(TransitionLog.id) > self.last_transition)
                       .order_by(col(TransitionLog.id))).all()
         self.last_transition = max([self.last_transition, *(log.id or 0 for log, _ in rows)])
-        return [Event(log.at, "transition", _transition(log, filing)) for log, filing in rows]
+        zone = self.world.scenario.start.tzinfo
+        return [Event(log.at, "transition", _transition(log, filing, zone))
+                for log, filing in rows]
 
     def _attempts(self, s: Session) -> list[Event]:
         rows = s.exec(select(DeliveryAttempt, Delivery)
@@ -107,18 +109,25 @@ class Observer:
         return events
 
 
-def _transition(log: TransitionLog, filing: Filing) -> str:
+def _transition(log: TransitionLog, filing: Filing, zone: tzinfo | None) -> str:
     data = {k: v for k, v in (log.data or {}).items() if v not in (None, "", [])}
-    facts = ", ".join(f"{k}={_fact(v)}" for k, v in data.items())
+    facts = ", ".join(f"{k}={_fact(v, zone)}" for k, v in data.items())
     facts = f" [{facts}]" if facts else ""
     if log.source == log.dest and log.trigger != "extend_deadline":
         return f"{filing.filing_id}: {log.trigger} while {log.source}{facts}"
     return f"{filing.filing_id}: {log.source} -> {log.dest} ({log.trigger} by {log.actor}){facts}"
 
 
-def _fact(value: Any) -> str:
+def _fact(value: Any, zone: tzinfo | None) -> str:
+    """A recorded datum for people: lists bracketed, ISO times in the scenario's zone."""
     if isinstance(value, list):
         return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, str) and zone is not None and "T" in value:
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return local(when, zone) if when.tzinfo else value
     return str(value)
 
 

@@ -110,7 +110,11 @@ def home() -> Any:
 
 def _load_user() -> Any:
     raw = session.get("user")
-    g.user = User(*raw) if raw else None
+    try:
+        g.user = User(*raw) if raw else None
+    except TypeError:  # a cookie from an older console: sign in again
+        session.clear()
+        g.user = None
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if request.endpoint is None:
             return None  # let the 404 handler answer

@@ -25,6 +25,13 @@ TITLES = {
 }
 
 
+class ActionNotPermitted(IcpsimError):
+    """A filing button of the other role (owner vs reviewer)."""
+
+    code = "action_not_permitted"
+    http_status = 403
+
+
 def attach(form: FlaskForm, exc: IcpsimError) -> int:
     """Show a refusal next to its field (or above the form); returns the status to answer.
 

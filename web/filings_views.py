@@ -12,7 +12,7 @@ from workflow.lifecycle import RULES
 
 from .app import services
 from .auth import owner_required
-from .errors import attach
+from .errors import ActionNotPermitted, attach
 from .forms import ActionForm, CsrfForm, FilingForm
 from .lifecycle_svg import lifecycle_svg
 
@@ -27,11 +27,6 @@ REVIEWER_TRIGGERS = ("start_review", "pass_review", "reject", "verify_sms", "app
                      "extend_deadline")
 OPTIONAL_DATA = {"fail_inspection": ("deadline_days",)}
 LABELS = {"verify_sms": "Verify SMS"}
-
-
-class ActionNotPermitted(IcpsimError):
-    code = "action_not_permitted"
-    http_status = 403
 
 
 def label(trigger: str) -> str:

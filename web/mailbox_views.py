@@ -31,6 +31,7 @@ class Mail:
     to: tuple[str, ...]
     date: datetime
     text: str
+    stored_at: float  # when the sink stored it (sub-second: orders mail of one second)
 
     @property
     def html(self) -> Markup:
@@ -61,7 +62,7 @@ def read_mails() -> list[Mail]:
     box = mailbox.Maildir(str(path), create=False)
     mails = [_parse(key, box.get_bytes(key), box.get_message(key).get_date())
              for key in box.keys()]
-    return sorted(mails, key=lambda m: (m.date, m.key), reverse=True)
+    return sorted(mails, key=lambda m: m.stored_at, reverse=True)  # newest arrival first
 
 
 def _parse(key: str, raw: bytes, stored_at: float) -> Mail:
@@ -77,7 +78,8 @@ def _parse(key: str, raw: bytes, stored_at: float) -> Mail:
     date = as_utc(date)
     to = tuple(addr for _, addr in getaddresses([str(v) for v in msg.get_all("To", [])]))
     return Mail(key=key, subject=str(msg.get("Subject", "")), sender=str(msg.get("From", "")),
-                to=to, date=date, text=body.get_content() if body is not None else "")
+                to=to, date=date, text=body.get_content() if body is not None else "",
+                stored_at=stored_at)
 
 
 def _visible(mails: list[Mail]) -> list[Mail]:

@@ -24,7 +24,8 @@ def _rows(account_id: str) -> list[dict[str, Any]]:
         {"name": sec.section.name_en,
          "rows": [{"key": row.category.key, "name": row.category.name_en,
                    "channels": row.channels,
-                   "receivers": [r.name for r in row.receivers]}
+                   "receivers": [r.name if r.status == "verified" else f"{r.name} ({r.status})"
+                                 for r in row.receivers]}
                   for row in sec.categories]}
         for sec in services().settings.common_settings(account_id)
     ]

@@ -140,3 +140,44 @@ def test_refusals_are_shown_next_to_the_field_in_the_browser(live: Any,
     owner.get_by_role("button", name="OK").click()
     expect(owner.locator('p.error[data-field="email"]')).to_contain_text("is not valid")
     assert live.system.contacts.list("acme") == []
+
+
+def test_manage_contacts_modify_resend_and_delete(live: Any, pages: dict[str, Any]) -> None:
+    owner = pages["open"]("owner")
+    sign_in(owner, live.url, "acme", ACCOUNTS["acme"][2])
+    owner.get_by_role("link", name="Manage Contacts").click()
+    owner.get_by_role("link", name="Add Receiver").click()
+    owner.get_by_label("Name").fill("Li Lei")
+    owner.get_by_label("Email").fill("li.lei@acme.example")
+    owner.get_by_label("Title").select_option("Project Director")
+    owner.get_by_label("Mobile").fill("13800138000")
+    owner.get_by_role("button", name="OK").click()
+    row = owner.locator("tr", has_text="li.lei@acme.example")
+    expect(row).to_contain_text("Pending")
+    row.get_by_role("button", name="Resend verification").click()
+    expect(owner.locator(".flash")).to_contain_text("older links no longer work")
+
+    # Verify through the Mailbox, then modify: the contact must verify again.
+    live.run_jobs()
+    owner.get_by_role("link", name="Mailbox").click()
+    owner.get_by_role("link", name=re.compile("Verify your email")).first.click()
+    owner.get_by_role("link", name=re.compile(r"http.*verify")).click()
+    expect(owner.get_by_role("heading", name="Email address verified")).to_be_visible()
+    owner.goto(live.url + "/contacts/")
+    row = owner.locator("tr", has_text="li.lei@acme.example")
+    expect(row).to_contain_text("Verified")
+    row.get_by_role("link", name="Modify").click()
+    expect(owner.get_by_text("must verify again")).to_be_visible()
+    owner.get_by_label("Title").select_option("CEO")
+    owner.get_by_role("button", name="OK").click()
+    expect(owner.locator(".flash")).to_contain_text("must verify again")
+    expect(owner.locator("tr", has_text="li.lei@acme.example")).to_contain_text("Pending")
+
+    # Delete asks to confirm first.
+    owner.locator("tr", has_text="li.lei@acme.example").get_by_role("link", name="Delete") \
+        .click()
+    expect(owner.get_by_role("heading", name="Delete contact")).to_be_visible()
+    owner.get_by_role("button", name="Delete").click()
+    expect(owner.locator(".flash")).to_contain_text("was deleted")
+    expect(owner.locator("tr", has_text="li.lei@acme.example")).to_have_count(0)
+    assert live.system.contacts.list("acme") == []

@@ -7,11 +7,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import col, select
 
 from notify.catalog import CHANNELS, ICP_FILING
 from notify.dispatch import next_attempt_at_any
-from notify.models import ChannelSetting, Contact, Delivery, InboxMessage, ReceiverSelection
+from notify.models import ChannelSetting, Contact, Delivery, ReceiverSelection
 from notify.senders import SmtpSender
 from workflow.errors import Conflict, NotFound
 from workflow.models import OutboxEvent
@@ -245,70 +244,3 @@ def test_the_log_filters_by_filing_receiver_channel_status_and_type(system, mail
     assert len(rows(system, type="application_review_result")) == 3
     assert len(rows(system, kind="verification")) == 0
     assert system.deliveries.list("nobody") == []
-
-
-def test_a_verification_email_is_sent_and_its_link_purged(system, mail_sink):
-    seed(system)
-    system.contacts.add("acme", name="Li Na", email="li@acme.example", title="CEO",
-                        actor="acme")
-    deliver_all(system)
-    [d] = rows(system, kind="verification")
-    assert d.status == "sent"
-    assert d.body is None
-    assert "/verify/" in mail_sink.to("li@acme.example")[0].text
-    assert mail_sink.to("li@acme.example")[0].header("X-ICPSim-Kind") == "verification"
-
-
-def test_a_verification_email_that_fails_is_purged_too_and_cannot_be_retried(system,
-                                                                            mail_sink):
-    seed(system)
-    mail_sink.set_mode("reject")
-    system.contacts.add("acme", name="Li Na", email="li@acme.example", title="CEO",
-                        actor="acme")
-    deliver_all(system)
-    [d] = rows(system, kind="verification")
-    assert d.status == "failed"
-    assert d.body is None
-    with pytest.raises(Conflict) as refused:
-        system.deliveries.retry("acme", d.id, actor="acme")
-    assert refused.value.code == "not_retryable"
-
-
-@pytest.mark.parametrize(("language", "subject", "phrases"), [
-    ("en", "approved: ICP number 京ICP备2026000001号",
-     ["Dear Zhang Wei", "acme.cn", "Acme Shop", "京ICP备2026000001号"]),
-    ("zh", "已通过：备案号 京ICP备2026000001号",
-     ["Zhang Wei，您好", "acme.cn", "Acme Shop", "管局审核"]),
-])
-def test_the_mail_and_the_message_read_in_the_accounts_language(system, mail_sink, language,
-                                                                subject, phrases):
-    seed(system, language=language)
-    notify(system, "submit", "start_review", "pass_review", "verify_sms")
-    deliver_all(system)
-    mail_sink.clear()
-    system.filings.fire("acme", "F1", "approve", {"icp_number": "京ICP备2026000001号"},
-                        actor="reviewer")
-    deliver_all(system)
-    [mail] = mail_sink.messages
-    assert subject in mail.subject
-    assert "F1" in mail.subject
-    for phrase in phrases:
-        assert phrase in mail.text
-    assert mail.header("X-ICPSim-Type") == "application_review_result"
-    newest = system.inbox.list("acme")[0]
-    assert subject in newest.title
-    assert newest.type == "application_review_result"
-
-
-def test_a_language_change_applies_to_new_messages_only(system, mail_sink):
-    seed(system, channels=["internal"])
-    notify(system, "submit")
-    system.relay_due()
-    system.accounts.set_language("acme", "zh")
-    deliver_all(system)
-    notify(system, "start_review")
-    deliver_all(system)
-    with system.db.transaction() as s:
-        titles = [m.title for m in s.exec(select(InboxMessage).order_by(col(InboxMessage.id)))]
-    assert titles[0].startswith("[ICP filing]")
-    assert titles[1].startswith("【ICP备案】")

@@ -293,3 +293,12 @@ def test_allowed_triggers_are_the_manual_ones_of_the_state(service):
     assert service.allowed_triggers(_new(service)) == ["submit", "withdraw"]
     sms = _new(service, "F2", state=State.sms_verification)
     assert service.allowed_triggers(sms) == ["verify_sms"]
+
+
+def test_an_unknown_trigger_is_refused_and_writes_nothing(service, db):
+    _new(service)
+    counts = _counts(db)
+    with pytest.raises(InvalidTransition) as refused:
+        service.fire("acme", "F1", "approve_everything", actor="mallory")
+    assert refused.value.code == "invalid_transition"
+    assert _counts(db) == counts

@@ -155,3 +155,18 @@ def test_a_check_that_fails_does_not_stop_the_steps_after_it(write, icpsim_run):
     assert result.code == 1
     statuses = [s["status"] for s in json.loads(result.out)["scenarios"][0]["steps"]]
     assert statuses == ["passed", "passed", "failed", "passed", "passed"]
+
+
+def test_a_refusal_that_changed_something_is_a_failure(write, icpsim_run, monkeypatch):
+    from scenarios.actions import PERFORM
+    from workflow.errors import IcpsimError
+
+    def sloppy(world, step, args):  # changes the language, then refuses
+        world.system.accounts.set_language(step.account, "zh")
+        raise IcpsimError("refused after all", code="invalid_language")
+
+    monkeypatch.setitem(PERFORM, "set_language", sloppy)
+    path = write("  - set_language: {language: xx}\n    expect_error: invalid_language\n")
+    result = icpsim_run(path)
+    assert result.code == 1
+    assert "invalid_language, but it changed account" in result.out

@@ -41,7 +41,7 @@ CASES = [
     ("  - mail_server: {mode: up, account: acme}\n", 7, "unknown field 'account'"),
     ("  - account: acme\n    advance: 1d\n", 7, "takes no account"),
     ("  - advance: 1d\n  - expect:\n      contact: {email: l@acme.example}\n", 9,
-     "give exactly one of status, exists"),
+     "give at least one of status, exists"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from notify.compose import email_message, message_id, rendered
 from notify.models import Delivery
+from notify.senders import wire_bytes
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 BASE = {"filing_id": "F-2026-001", "filing_type": "first_filing", "domain": "acme.cn",
@@ -112,3 +114,14 @@ def test_the_email_is_one_mime_message_to_one_receiver_with_stable_headers():
     assert back["X-ICPSim-Type"] == "application_review_result"
     assert back["X-ICPSim-Filing"] == "F-2026-001"
     assert "京ICP备2026000001号" in back.get_content()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_wire_form_is_exactly_what_the_email_generator_writes(language):
+    d = delivery("item_review_result", "fail_inspection", language, to_state="rectification",
+                 items=["a very long item name " * 12], deadline="2026-03-12T01:00:00+00:00")
+    msg = email_message(d, rendered(d), mail_from="Message Center <no-reply@icpsim.example>",
+                        now=NOW)
+    assert wire_bytes(msg) == msg.as_bytes(policy=email.policy.SMTP)
+    assert b"\r\n" in wire_bytes(msg)
+    assert b"\n" not in wire_bytes(msg).replace(b"\r\n", b"")

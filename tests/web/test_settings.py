@@ -144,3 +144,18 @@ def test_another_accounts_contact_cannot_be_selected(owner, other, system, mail_
     response = other.post("/settings/icp_filing/receivers", {"contacts": [str(contact_id)]})
     assert response.status_code == 404
     assert system.settings.receivers("other", "icp_filing") == []
+
+
+def test_the_contact_column_marks_a_receiver_that_must_verify_again(owner, system, mail_sink):
+    contact_id = verified_contact(owner, system, mail_sink)
+    owner.post("/settings/icp_filing/receivers", {"contacts": [str(contact_id)]})
+    owner.post(f"/contacts/{contact_id}/edit", {"name": "Wang Fang", "title": "CEO",
+                                                "email": "fang@acme.example", "mobile": ""})
+    assert "Wang Fang (pending)" in _row(text(owner.get("/settings/")), "icp_filing")
+    page = text(owner.get("/settings/icp_filing/receivers"))
+    row = re.search(rf'<tr data-contact-id="{contact_id}">.*?</tr>', page, re.S).group(0)
+    assert "receives nothing until the email is verified again" in row
+    # Saving keeps it selected (it was already a receiver) though it cannot be newly checked.
+    assert owner.post("/settings/icp_filing/receivers",
+                      {"contacts": [str(contact_id)]}).status_code == 302
+    assert [c.id for c in system.settings.receivers("acme", "icp_filing")] == [contact_id]
