@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
+import workflow.db  # noqa: F401  (autogenerate renders workflow.db.UTCDateTime)
 from alembic import op
 ${imports if imports else ""}
 

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect
 from werkzeug.security import generate_password_hash
 
 from workflow.config import Config
-from workflow.db import Database
 
 from .auth import REVIEWER, reviewer_hash_file, set_reviewer_password
+from .migrate import upgrade
 
 DEMO_ACCOUNT = "demo"
 DEMO_OWNER = ("Zhang Wei", "zhang.wei@demo.example")
@@ -31,22 +30,8 @@ class Credentials:
 
 
 def prepare_database(config: Config) -> None:
-    """Create or upgrade the schema: Alembic migrations, tables if none exist yet."""
-    try:
-        from .migrate import upgrade
-
-        upgrade(config)
-    except ImportError:  # alembic missing: fall back to creating the tables
-        pass
-    db = Database(config.database_url)
-    try:
-        if not inspect(db.engine).has_table("account"):
-            import notify.models  # noqa: F401  (registers the tables)
-            import workflow.models  # noqa: F401
-
-            db.create_all()
-    finally:
-        db.dispose()
+    """Create or upgrade the schema with the Alembic migrations."""
+    upgrade(config)
 
 
 def ensure_demo(system: Any) -> Credentials:
