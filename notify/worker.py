@@ -10,9 +10,16 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any, Protocol
 
+from sqlalchemy import inspect
+
 from workflow.config import Config
+from workflow.errors import IcpsimError
 
 log = logging.getLogger(__name__)
+
+class SchemaMissing(IcpsimError):
+    code = "schema_missing"
+
 
 JOBS = ("relay_due", "dispatch_due", "fire_due_timers", "expire_contacts")
 
@@ -68,7 +75,13 @@ def run_worker(config: Config) -> int:
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run of every job at INFO: only our own summaries matter.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     system = build_system(config)
+    if not inspect(system.db.engine).has_table("delivery"):
+        system.close()
+        raise SchemaMissing(f"the database {config.database_url} has no icpsim tables: "
+                            "run `icpsim db upgrade` first")
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

@@ -1,0 +1,40 @@
+"""The `icpsim` command answers bad input with a code and a message, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from web.cli import main
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("ICPSIM_INSTANCE_PATH", str(tmp_path))
+    return tmp_path
+
+
+def test_a_malformed_setting_is_named_and_exits_2(instance, monkeypatch, capsys):
+    monkeypatch.setenv("ICPSIM_LINK_LIFETIME", "three days")
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid_config" in err
+    assert "ICPSIM_LINK_LIFETIME" in err
+    assert "Traceback" not in err
+
+
+def test_the_worker_refuses_a_database_without_tables(instance, capsys):
+    assert main(["worker"]) == 2
+    err = capsys.readouterr().err
+    assert "schema_missing" in err
+    assert "icpsim db upgrade" in err
+
+
+def test_db_upgrade_creates_the_database_and_says_where(instance, capsys):
+    assert main(["db", "upgrade"]) == 0
+    assert (instance / "icpsim.db").exists()
+    assert "is up to date" in capsys.readouterr().out
+
+
+def test_running_a_missing_scenario_file_exits_2_naming_it(instance, capsys):
+    assert main(["run", str(instance / "nope.yaml")]) == 2
+    assert "nope.yaml" in capsys.readouterr().err
