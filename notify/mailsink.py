@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
-import signal
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from workflow.config import Config
+
+from .stopping import wait_until_stopped
 
 MODES = ("up", "down", "tempfail", "reject", "drop", "hold")
 
@@ -210,22 +211,12 @@ def serve_forever(config: Config, *, port: int | None = None) -> int:
     """`icpsim mail-sink`: keep every message in a Maildir until Ctrl-C or SIGTERM."""
     maildir = Path(config.instance_path) / "mail"
     sink = MailSink(port=port or config.mail_sink_port, maildir=maildir)
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: Any) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _stop)
     sink.start()
     print(f"icpsim mail sink on {sink.url}, keeping mail in {maildir} (Ctrl-C to stop)",
           flush=True)
     try:
-        while not stop.wait(3600):
-            pass
-    except KeyboardInterrupt:
-        pass
+        wait_until_stopped()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         sink.stop()
         print(f"mail sink stopped; {len(sink.messages)} message(s) received", flush=True)
     return 0

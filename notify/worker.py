@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Any, Protocol
 
 from sqlalchemy import inspect
 
 from workflow.config import Config
 from workflow.errors import IcpsimError
+
+from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +81,6 @@ def run_worker(config: Config) -> int:
         system.close()
         raise SchemaMissing(f"the database {config.database_url} has no icpsim tables: "
                             "run `icpsim db upgrade` first")
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, _stop)
     scheduler = BackgroundScheduler(timezone="UTC",
                                     job_defaults={"misfire_grace_time": None,
                                                   "coalesce": True, "max_instances": 1})
@@ -96,12 +89,8 @@ def run_worker(config: Config) -> int:
     print(f"icpsim worker: database {config.database_url}, mail {config.smtp_url}, every "
           f"{config.poll_interval.total_seconds():g}s (Ctrl-C to stop)", flush=True)
     try:
-        while not stop.wait(3600):
-            pass
-    except KeyboardInterrupt:
-        pass
+        wait_until_stopped()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         scheduler.shutdown(wait=True)
         system.close()
         print("icpsim worker stopped", flush=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from werkzeug.serving import make_server
 
+from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config
 
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
@@ -39,15 +38,14 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
         server = make_server(host, port, app, threaded=True)
-        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             _announce(config, creds, host=host, port=port,
                       sink_url=sink.url if sink else None)
-            server.serve_forever()  # returns on Ctrl-C / SIGTERM (KeyboardInterrupt)
+            with sigterm_as_interrupt():
+                server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
             server.server_close()
             print("icpsim console stopped", flush=True)
     finally:
@@ -70,10 +68,6 @@ def start_scheduler(system: Any) -> Any:
     worker.register_jobs(scheduler, system)
     scheduler.start()
     return scheduler
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def _display_host(host: str) -> str:
