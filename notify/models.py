@@ -65,7 +65,6 @@ class ReceiverSelection(SQLModel, table=True):
 class AuditEntry(SQLModel, table=True):
     """Revision history of settings and contacts."""
 
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     account_id: str = Field(foreign_key="account.id", index=True)
     at: datetime = _when()
@@ -78,7 +77,6 @@ class AuditEntry(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One (event, receiver, channel): the unique dedup_key guards at-most-once."""
 
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(unique=True)
     account_id: str = Field(foreign_key="account.id", index=True)
@@ -109,7 +107,6 @@ class Delivery(SQLModel, table=True):
 
 
 class DeliveryAttempt(SQLModel, table=True):
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="delivery.id", index=True)
     at: datetime = _when()

@@ -14,11 +14,12 @@ from workflow.clock import Clock, SystemClock
 from workflow.config import Config
 from workflow.db import Database
 from workflow.filings import FilingService
-from workflow.timers import fire_due_timers, next_timer_at
+from workflow.timers import fire_due_timers
 
-from .contacts import ContactService, expire_contacts, next_expiry_at
+from .contacts import ContactService, expire_contacts
 from .deliveries import DeliveryService
-from .dispatch import dispatch_due, next_attempt_at_any
+from .dispatch import dispatch_due
+from .due import JOBS, next_due_at, probe
 from .inbox import InboxService
 from .relay import relay_due
 from .senders import SmtpSender
@@ -58,25 +59,36 @@ class System:
 
     def run_due(self, now: datetime | None = None) -> int:
         """Run every job until nothing more is due at ``now``; returns the work done."""
+        return self.settle(now)[0]
+
+    def settle(self, now: datetime | None = None) -> tuple[int, datetime | None]:
+        """Run every job until nothing more is due at ``now``: the work done, and the
+        earliest due time after that (``next_due_at()`` as it stands once settled).
+
+        A round runs the jobs in order, skipping those the probe finds idle; a job after
+        one that did work runs anyway, as it may have been handed work (a fired timer
+        writes an outbox event, the relay a delivery). An idle round is one probe.
+        """
         now = self._now(now)
+        jobs = {"expire_contacts": self.expire_contacts, "fire_due_timers": self.fire_due_timers,
+                "relay_due": self.relay_due, "dispatch_due": self.dispatch_due}
         total = 0
         for _ in range(MAX_ROUNDS):
-            done = (
-                self.expire_contacts(now)
-                + self.fire_due_timers(now)
-                + self.relay_due(now)
-                + self.dispatch_due(now)
-            )
+            due = probe(self.db, now)
+            if not due.jobs:
+                return total, due.next_at
+            done = 0
+            for name in JOBS:
+                if done or name in due.jobs:
+                    done += jobs[name](now)
             total += done
-            if done == 0:
-                return total
+            if done == 0:  # the probe saw work the claims did not get (another worker)
+                return total, next_due_at(self.db)
         raise RuntimeError(f"jobs still busy after {MAX_ROUNDS} rounds at {now}")
 
     def next_due_at(self) -> datetime | None:
         """The earliest future moment a job has work: a timer, a retry, a link expiry."""
-        times = [t for t in (next_timer_at(self.db), next_attempt_at_any(self.db),
-                             next_expiry_at(self.db)) if t is not None]
-        return min(times, default=None)
+        return next_due_at(self.db)
 
     def close(self) -> None:
         self.sender.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notify.models import Contact, Delivery, DeliveryAttempt, InboxMessage
@@ -28,10 +30,16 @@ class Observer:
         now = self.world.now()
         events: list[Event] = []
         with self.world.system.db.transaction() as s:
-            events += self._transitions(s)
-            events += self._attempts(s)
+            # One query for the newest ids first: most looks find few tables changed, and
+            # a query for rows past an id that did not move can only come back empty.
+            transition, attempt, inbox = s.execute(_NEWEST).one()
+            if (transition or 0) > self.last_transition:
+                events += self._transitions(s)
+            if (attempt or 0) > self.last_attempt:
+                events += self._attempts(s)
             events += self._outcomes(s, now)
-            events += self._inbox(s)
+            if (inbox or 0) > self.last_inbox:
+                events += self._inbox(s)
             events += self._contacts(list(s.exec(select(Contact)).all()), now)
         mails = self.world.mails()
         events += [Event(now, "email", f"received by {m.summary()}")
@@ -50,12 +58,11 @@ class Observer:
                 for log, filing in rows]
 
     def _attempts(self, s: Session) -> list[Event]:
-        rows = s.exec(select(DeliveryAttempt, Delivery)
-                      .join(Delivery, col(Delivery.id) == DeliveryAttempt.delivery_id)
-                      .where(col(DeliveryAttempt.id) > self.last_attempt)
-                      .order_by(col(DeliveryAttempt.id))).all()
-        self.last_attempt = max([self.last_attempt, *(a.id or 0 for a, _ in rows)])
-        return [e for a, d in rows if (e := self._attempt(a, d)) is not None]
+        # Plain rows, not ORM objects (this runs at every stop that did work): each row has
+        # the attempt's and its delivery's fields by name, so it serves as both.
+        rows = s.execute(_ATTEMPTS.where(col(DeliveryAttempt.id) > self.last_attempt)).all()
+        self.last_attempt = max([self.last_attempt, *(r.id or 0 for r in rows)])
+        return [e for r in rows if (e := self._attempt(r, r)) is not None]
 
     def _outcomes(self, s: Session, now: datetime) -> list[Event]:
         """Deliveries that became skipped or failed since the last look."""
@@ -78,7 +85,7 @@ class Observer:
         return [Event(m.created_at, "inbox", f"internal message to {m.account_id} [{m.type}"
                       f"{' ' + m.filing_id if m.filing_id else ''}]: {m.title!r}") for m in rows]
 
-    def _attempt(self, attempt: DeliveryAttempt, delivery: Delivery) -> Event | None:
+    def _attempt(self, attempt: Any, delivery: Any) -> Event | None:
         what = f"{_what(delivery)} to {_to(delivery)}"
         detail = " ".join(attempt.detail.split())
         if attempt.outcome == "sent":
@@ -107,6 +114,18 @@ class Observer:
                 events.append(Event(now, "contact", f"{email} deleted"))
         self.contacts = seen
         return events
+
+
+_ATTEMPTS = (
+    sa_select(col(DeliveryAttempt.id), col(DeliveryAttempt.at), col(DeliveryAttempt.outcome),
+           col(DeliveryAttempt.detail), col(Delivery.attempts), col(Delivery.status),
+           col(Delivery.next_attempt_at), col(Delivery.kind), col(Delivery.filing_id),
+           col(Delivery.notification_type), col(Delivery.to_address),
+           col(Delivery.account_id))
+    .join(Delivery, col(Delivery.id) == DeliveryAttempt.delivery_id)
+    .order_by(col(DeliveryAttempt.id)))
+_NEWEST = select(*(select(func.max(c)).scalar_subquery() for c in (
+    col(TransitionLog.id), col(DeliveryAttempt.id), col(InboxMessage.id))))
 
 
 def _transition(log: TransitionLog, filing: Filing, zone: tzinfo | None) -> str:

@@ -43,6 +43,8 @@ class SimulatedClock:
 
 def as_utc(when: datetime) -> datetime:
     """Naive datetimes are taken as UTC (SQLite drops zones); aware ones are converted."""
+    if when.tzinfo is UTC:  # the common case, on every bound and loaded time
+        return when
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)

@@ -10,14 +10,18 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
 from .clock import as_utc
+from .fastsql import Form, Prepared, RawTransaction
 
-# Ids name rows in delivery dedup keys and logs that outlive the rows: SQLite must not
-# hand a deleted row's id to a new one (PostgreSQL sequences never do).
+# For tables whose rows get deleted (contacts, links, inbox messages): their ids name
+# rows in delivery dedup keys and logs that outlive them, so SQLite must not hand a
+# deleted row's id to a new one (PostgreSQL sequences never do). Tables that are only
+# appended to don't need it, and skip its cost (a sqlite_sequence write per insert).
 NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
 
 
@@ -43,6 +47,7 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False):
         self.url = make_url(url)
         self.engine = _make_engine(url, echo=echo)
+        self._forms: dict[Prepared, Form] = {}  # statements compiled for this engine's dialect
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,6 +62,37 @@ class Database:
         """A unit of work: commit on success, roll back on any exception."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def raw_transaction(self) -> Iterator[RawTransaction]:
+        """A transaction on a pooled connection's DBAPI connection, for prepared statements
+        on hot paths (workflow/fastsql.py): commit on success, roll back on any exception."""
+        dialect = self.engine.dialect
+        pooled = self.engine.raw_connection()
+        driver: Any = pooled.driver_connection
+        try:
+            cursor = driver.cursor()
+            if self.is_sqlite:
+                # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
+                # take the write lock up front as the Session path does. Its commit() and
+                # rollback() then end that transaction; psycopg begins one implicitly.
+                cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield RawTransaction(cursor, dialect, self._forms)
+            except BaseException:
+                driver.rollback()
+                raise
+            driver.commit()
+        except (DBAPIError, dialect.loaded_dbapi.Error) as exc:
+            orig: Any = exc.orig if isinstance(exc, DBAPIError) else exc
+            if dialect.is_disconnect(orig, pooled, None):
+                pooled.invalidate(orig)  # a dead connection must not go back to the pool
+            if isinstance(exc, DBAPIError):
+                raise
+            raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from exc
+        finally:
+            pooled.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

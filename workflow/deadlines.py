@@ -8,10 +8,11 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlalchemy.engine import Connection
 
 from .config import Config
+from .fastsql import Prepared, RawTransaction
 from .lifecycle import State, Trigger, reachable, sources
 from .models import Timer
 
@@ -59,22 +60,35 @@ def _stale_on_entering(dest: State) -> tuple[str, ...]:
 
 
 def reschedule(
-    conn: Connection, row: Mapping[str, Any], *, source: State, dest: State, now: datetime
+    tx: RawTransaction, row: Mapping[str, Any], *, source: State, dest: State, now: datetime
 ) -> None:
     """Cancel the timers the transition made stale and create those ``dest`` implies.
 
     ``row`` is the filing after the transition, carrying its new deadlines.
     """
-    stale = [kind.value for kind, (state, _) in STAY_TIMERS.items() if state == source]
-    stale.extend(_stale_on_entering(dest))
+    stale = tuple(kind.value for kind, (state, _) in STAY_TIMERS.items() if state == source)
+    stale += _stale_on_entering(dest)
     if stale:
-        conn.execute(TIMER.update()
-                     .where(TIMER.c.filing_pk == row["pk"], TIMER.c.status == "pending",
-                            TIMER.c.kind.in_(stale))
-                     .values(status="cancelled", done_at=now))
+        tx.execute(_cancel(stale), {"k_pk": row["pk"], "done_at": now})
     for kind, (state, field) in STAY_TIMERS.items():
         if state == dest and row[field] is not None:
-            conn.execute(TIMER.insert(), _row(row["pk"], kind, row[field], now))
+            tx.execute(_insert(), _row(row["pk"], kind, row[field], now))
+
+
+@cache
+def _cancel(kinds: tuple[str, ...]) -> Prepared:
+    # The kinds are constants of the statement (one per combination): no IN expansion.
+    return Prepared(TIMER.update()
+                    .where(TIMER.c.filing_pk == bindparam("k_pk"), TIMER.c.status == "pending",
+                           TIMER.c.kind.in_([bindparam(f"k_kind{i}", kind)
+                                             for i, kind in enumerate(kinds)]))
+                    .values(status="cancelled"), keys=("done_at",))
+
+
+@cache
+def _insert() -> Prepared:
+    return Prepared(TIMER.insert(), keys=("filing_pk", "kind", "due_at", "status", "created_at",
+                                          "detail"))
 
 
 def _row(pk: Any, kind: TimerKind, due: datetime, now: datetime, **detail: object) -> dict:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .db import NEVER_REUSE_IDS, UTCDateTime
+from .db import UTCDateTime
 
 
 def _when(**kw: Any) -> Any:
@@ -29,9 +29,9 @@ class Account(SQLModel, table=True):
 class Filing(SQLModel, table=True):
     """An ICP filing order; ``filing_id`` is the id users see, unique per account."""
 
-    __table_args__ = (UniqueConstraint("account_id", "filing_id"), NEVER_REUSE_IDS)
+    __table_args__ = (UniqueConstraint("account_id", "filing_id"),)
     pk: int | None = Field(default=None, primary_key=True)
-    account_id: str = Field(foreign_key="account.id", index=True)
+    account_id: str = Field(foreign_key="account.id")  # the unique index serves lookups
     filing_id: str = Field(max_length=64)
     type: str
     domain: str
@@ -50,7 +50,6 @@ class Filing(SQLModel, table=True):
 class TransitionLog(SQLModel, table=True):
     """One row per transition (or reminder) of a filing: its history."""
 
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     filing_pk: int = Field(foreign_key="filing.pk", index=True)
     at: datetime = _when()
@@ -64,9 +63,8 @@ class TransitionLog(SQLModel, table=True):
 class OutboxEvent(SQLModel, table=True):
     """A notification to plan, written in the same transaction as the transition."""
 
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
-    account_id: str = Field(foreign_key="account.id", index=True)
+    account_id: str = Field(foreign_key="account.id")
     filing_pk: int = Field(foreign_key="filing.pk")
     at: datetime = _when()
     notification_type: str
@@ -80,7 +78,6 @@ class OutboxEvent(SQLModel, table=True):
 class Timer(SQLModel, table=True):
     """A durable lifecycle deadline; fired by the scheduler, survives restarts."""
 
-    __table_args__ = NEVER_REUSE_IDS
     id: int | None = Field(default=None, primary_key=True)
     filing_pk: int = Field(foreign_key="filing.pk", index=True)
     kind: str  # sms_timeout | expire | expiry_reminder | rectification_timeout

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import cast
 
-from sqlalchemy import and_, func, update
-from sqlmodel import Session, select
+from sqlalchemy import Table, and_, bindparam, func
+from sqlmodel import select
 
 from .config import Config
 from .db import Database
 from .deadlines import TimerKind, open_states
 from .errors import StaleFiling
+from .fastsql import Prepared, RawTransaction
 from .leases import claim
 from .lifecycle import NotificationType, allows, as_state
 from .models import Timer
@@ -45,42 +48,52 @@ def next_timer_at(db: Database) -> datetime | None:
 
 def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> int:
     try:
-        with db.transaction() as s:
-            if not _take(s, timer, now=now):
+        with db.raw_transaction() as tx:
+            if not _take(tx, timer, now=now):
                 return 0  # our lease ran out and another worker took it
-            row = load_row(s, pk=timer.filing_pk)
+            row = load_row(tx, pk=timer.filing_pk)
             state = as_state(row["state"])
             at = max(timer.due_at, row["updated_at"])  # history stays in order
             kind = TimerKind(timer.kind)
             if kind == TimerKind.expiry_reminder:
                 if state not in open_states():
-                    return _skip(s, timer, f"filing is {state}")
-                record(s.connection(), row, kind.value, source=state, dest=state,
-                       actor=SYSTEM_ACTOR, now=at, data=dict(timer.detail),
+                    return _skip(tx, timer, f"filing is {state}")
+                record(tx, row, kind.value, source=state, dest=state, actor=SYSTEM_ACTOR,
+                       now=at, data=dict(timer.detail),
                        notification=NotificationType.application_progress.value)
             elif allows(state, kind.value, once_used=row["deadline_extended"]):
-                apply_trigger(s, row, kind.value, None, actor=SYSTEM_ACTOR, now=at,
+                apply_trigger(tx, row, kind.value, None, actor=SYSTEM_ACTOR, now=at,
                               config=config)
             else:
-                return _skip(s, timer, f"filing is {state}")
+                return _skip(tx, timer, f"filing is {state}")
             return 1
     except StaleFiling:
         return 0  # another transaction moved the filing: retried when the lease ends
 
 
-def _take(s: Session, timer: Timer, *, now: datetime) -> bool:
+def _take(tx: RawTransaction, timer: Timer, *, now: datetime) -> bool:
     """Mark our claimed, pending timer fired; False if it is no longer ours."""
-    result = s.execute(
-        update(Timer)
-        .where(Timer.id == timer.id, Timer.status == "pending",  # type: ignore[arg-type]
-               Timer.claimed_by == timer.claimed_by)  # type: ignore[arg-type]
-        .values(status="fired", done_at=now, claimed_until=None, claimed_by=None)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return tx.execute(_statements()["take"], {"k_id": timer.id, "k_by": timer.claimed_by,
+                                              "done_at": now}) == 1
 
 
-def _skip(s: Session, timer: Timer, reason: str) -> int:
+def _skip(tx: RawTransaction, timer: Timer, reason: str) -> int:
     """A stale timer: the filing left the states it was meant for."""
-    s.execute(update(Timer).where(Timer.id == timer.id)  # type: ignore[arg-type]
-              .values(status="skipped", detail={**timer.detail, "skipped": reason}))
+    tx.execute(_statements()["skip"], {"k_id": timer.id,
+                                       "detail": {**timer.detail, "skipped": reason}})
     return 1
+
+
+@cache
+def _statements() -> dict[str, Prepared]:
+    timer = cast(Table, Timer.__table__)  # type: ignore[attr-defined]
+    by_id = timer.c.id == bindparam("k_id")
+    return {
+        "take": Prepared(timer.update()
+                         .where(by_id, timer.c.status == "pending",
+                                timer.c.claimed_by == bindparam("k_by"))
+                         .values(status="fired", claimed_until=None, claimed_by=None),
+                         keys=("done_at",)),
+        "skip": Prepared(timer.update().where(by_id).values(status="skipped"),
+                         keys=("detail",)),
+    }

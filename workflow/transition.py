@@ -1,8 +1,8 @@
 """One transition inside a transaction: state, history row, outbox event and timers together."""
 
-# The hot path runs prebuilt Core statements (bound parameters, so SQLAlchemy computes each
-# cache key once) on plain row mappings: building statements and ORM objects per call cost
-# several times what SQLite itself does (bench/bench_transitions.py).
+# The hot path runs prepared Core statements on the raw DBAPI connection (workflow/fastsql.py)
+# on plain row mappings: SQLAlchemy's execution machinery and ORM objects cost several times
+# what SQLite itself does (bench/bench_transitions.py).
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Executable, Table, bindparam, select
-from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlalchemy import Table, bindparam, select
 
 from .config import Config
 from .deadlines import reschedule
 from .errors import StaleFiling, UnknownFiling
+from .fastsql import Prepared, RawTransaction
 from .lifecycle import State, Trigger, as_state, check_data, next_state
 from .lifecycle import rule as lifecycle_rule
 from .models import Filing, OutboxEvent, TransitionLog
@@ -26,6 +25,8 @@ Row = dict[str, Any]
 FILING = cast(Table, Filing.__table__)  # type: ignore[attr-defined]
 HISTORY = cast(Table, TransitionLog.__table__)  # type: ignore[attr-defined]
 OUTBOX = cast(Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
+HISTORY_KEYS = ("filing_pk", "at", "trigger", "source", "dest", "actor", "data")
+OUTBOX_KEYS = ("account_id", "filing_pk", "at", "notification_type", "trigger", "facts")
 FACT_FIELDS = ("reason", "icp_number", "items", "deadline", "reminder_days", "expires_at")
 _TIMER_REASONS = {
     Trigger.sms_timeout.value: lambda c: (
@@ -35,7 +36,7 @@ _TIMER_REASONS = {
 }
 
 
-def load_row(session: Session, *, pk: int | None = None, account_id: str | None = None,
+def load_row(tx: RawTransaction, *, pk: int | None = None, account_id: str | None = None,
              filing_id: str | None = None) -> Row:
     """A filing as a plain mapping, by primary key or by account and filing id."""
     params: dict[str, Any]
@@ -43,28 +44,35 @@ def load_row(session: Session, *, pk: int | None = None, account_id: str | None 
         query, params = _statements()["by_pk"], {"k_pk": pk}
     else:
         query, params = _statements()["by_id"], {"k_account": account_id, "k_filing": filing_id}
-    found = session.connection().execute(query, params).mappings().first()
+    found = tx.fetch_one(query, params)
     if found is None:
         where = f"#{pk}" if pk is not None else f"{filing_id!r} in account {account_id!r}"
         raise UnknownFiling(f"filing {where} does not exist")
-    return dict(found)
+    return found
 
 
 @cache
-def _statements() -> dict[str, Executable]:
+def _statements() -> dict[str, Prepared]:
     return {
-        "by_pk": select(FILING).where(FILING.c.pk == bindparam("k_pk")),
-        "by_id": select(FILING).where(FILING.c.account_id == bindparam("k_account"),
-                                      FILING.c.filing_id == bindparam("k_filing")),
-        "update": FILING.update().where(FILING.c.pk == bindparam("k_pk"),
-                                        FILING.c.version == bindparam("k_version")),
-        "history": HISTORY.insert(),
-        "outbox": OUTBOX.insert(),
+        "by_pk": Prepared(select(FILING).where(FILING.c.pk == bindparam("k_pk"))),
+        "by_id": Prepared(select(FILING).where(FILING.c.account_id == bindparam("k_account"),
+                                               FILING.c.filing_id == bindparam("k_filing"))),
+        "history": Prepared(HISTORY.insert(), keys=HISTORY_KEYS),
+        "outbox": Prepared(OUTBOX.insert(), keys=OUTBOX_KEYS),
     }
 
 
+@cache
+def _update(columns: tuple[str, ...]) -> Prepared:
+    """SET the given columns (a handful of combinations); the WHERE is the optimistic
+    version check."""
+    return Prepared(FILING.update().where(FILING.c.pk == bindparam("k_pk"),
+                                          FILING.c.version == bindparam("k_version")),
+                    keys=columns)
+
+
 def apply_trigger(
-    session: Session,
+    tx: RawTransaction,
     row: Row,
     trigger: str,
     data: Mapping[str, Any] | None,
@@ -85,21 +93,18 @@ def apply_trigger(
     changes, recorded = _effects(row, str(trigger), clean, source=source, dest=dest, now=now,
                                  config=config)
     changes.update(state=dest.value, version=version + 1, updated_at=now)
-    conn = session.connection()
-    # SET comes from the parameters' keys; the WHERE is the optimistic version check.
-    result = conn.execute(_statements()["update"], {**changes, "k_pk": row["pk"],
-                                                     "k_version": version})
-    if result.rowcount != 1:
+    update = _update(tuple(changes))
+    if tx.execute(update, {**changes, "k_pk": row["pk"], "k_version": version}) != 1:
         raise StaleFiling(f"filing {row['filing_id']!r} changed meanwhile: reload and retry")
     moved = {**row, **changes}
-    reschedule(conn, moved, source=source, dest=dest, now=now)
-    record(conn, moved, str(trigger), source=source, dest=dest, actor=actor, now=now,
+    reschedule(tx, moved, source=source, dest=dest, now=now)
+    record(tx, moved, str(trigger), source=source, dest=dest, actor=actor, now=now,
            data=recorded, notification=lifecycle_rule(trigger).notification.value)
     return moved
 
 
 def record(
-    conn: Connection,
+    tx: RawTransaction,
     row: Row,
     trigger: str,
     *,
@@ -111,21 +116,21 @@ def record(
     notification: str,
 ) -> None:
     """The history row and the outbox event of one transition (or reminder)."""
-    conn.execute(_statements()["history"], {
+    tx.execute(_statements()["history"], {
         "filing_pk": row["pk"], "at": now, "trigger": trigger, "source": source.value,
         "dest": dest.value, "actor": actor, "data": data})
     facts = {"filing_id": row["filing_id"], "filing_type": row["type"], "domain": row["domain"],
              "website": row["website"], "trigger": trigger, "from_state": source.value,
              "to_state": dest.value}
     facts.update({k: v for k, v in data.items() if k in FACT_FIELDS})
-    write_outbox(conn, row, trigger, kind=notification, facts=facts, now=now)
+    write_outbox(tx, row, trigger, kind=notification, facts=facts, now=now)
 
 
 def write_outbox(
-    conn: Connection, row: Row, trigger: str, *, kind: str, facts: dict[str, Any], now: datetime
+    tx: RawTransaction, row: Row, trigger: str, *, kind: str, facts: dict[str, Any], now: datetime
 ) -> None:
     """The outbox event notify's relay turns into deliveries."""
-    conn.execute(_statements()["outbox"], {
+    tx.execute(_statements()["outbox"], {
         "account_id": row["account_id"], "filing_pk": row["pk"], "at": now,
         "notification_type": kind, "trigger": trigger, "facts": facts})
 

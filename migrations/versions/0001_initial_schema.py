@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 20:04:32.656486
+Create Date: 2026-11-27 20:40:29.556556
 """
 from __future__ import annotations
 
@@ -39,8 +39,7 @@ def upgrade() -> None:
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('auditentry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auditentry_account_id'), ['account_id'], unique=False)
@@ -91,12 +90,8 @@ def upgrade() -> None:
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.PrimaryKeyConstraint('pk'),
-    sa.UniqueConstraint('account_id', 'filing_id'),
-    sqlite_autoincrement=True
+    sa.UniqueConstraint('account_id', 'filing_id')
     )
-    with op.batch_alter_table('filing', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_filing_account_id'), ['account_id'], unique=False)
-
     op.create_table('inboxmessage',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -129,11 +124,9 @@ def upgrade() -> None:
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['filing_pk'], ['filing.pk'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outboxevent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outboxevent_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outboxevent_relayed_at'), ['relayed_at'], unique=False)
 
     op.create_table('receiverselection',
@@ -156,8 +149,7 @@ def upgrade() -> None:
     sa.Column('claimed_until', workflow.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['filing_pk'], ['filing.pk'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('timer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_timer_due_at'), ['due_at'], unique=False)
@@ -173,8 +165,7 @@ def upgrade() -> None:
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['filing_pk'], ['filing.pk'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('transitionlog', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transitionlog_filing_pk'), ['filing_pk'], unique=False)
@@ -229,8 +220,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], ),
     sa.ForeignKeyConstraint(['event_id'], ['outboxevent.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('dedup_key'),
-    sqlite_autoincrement=True
+    sa.UniqueConstraint('dedup_key')
     )
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_delivery_account_id'), ['account_id'], unique=False)
@@ -244,8 +234,7 @@ def upgrade() -> None:
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['delivery_id'], ['delivery.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('deliveryattempt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deliveryattempt_delivery_id'), ['delivery_id'], unique=False)
@@ -282,16 +271,12 @@ def downgrade() -> None:
     op.drop_table('receiverselection')
     with op.batch_alter_table('outboxevent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outboxevent_relayed_at'))
-        batch_op.drop_index(batch_op.f('ix_outboxevent_account_id'))
 
     op.drop_table('outboxevent')
     with op.batch_alter_table('inboxmessage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inboxmessage_account_id'))
 
     op.drop_table('inboxmessage')
-    with op.batch_alter_table('filing', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_filing_account_id'))
-
     op.drop_table('filing')
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_account_id'))
