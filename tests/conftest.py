@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import SQLModel
 
 import notify.models  # noqa: F401  (tables are defined before freezegun runs)
 import workflow.models  # noqa: F401
@@ -42,6 +43,20 @@ def file_db(tmp_path) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'icpsim.db'}")
     database.create_all()
     yield database
+    database.dispose()
+
+
+@pytest.fixture(params=["sqlite_file", "postgresql"])
+def shared_db(request) -> Iterator[Database]:
+    """A database several threads share: a SQLite file, and PostgreSQL where installed."""
+    if request.param == "sqlite_file":
+        yield request.getfixturevalue("file_db")
+        return
+    database = Database(request.getfixturevalue("pg_url"))
+    SQLModel.metadata.drop_all(database.engine)
+    database.create_all()
+    yield database
+    SQLModel.metadata.drop_all(database.engine)
     database.dispose()
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from workflow import transition
 from workflow.accounts import AccountService
 from workflow.config import Config
-from workflow.db import Database
 from workflow.errors import IcpsimError, InvalidData, InvalidTransition, StaleFiling, UnknownFiling
 from workflow.filings import FilingService
 from workflow.lifecycle import LIFECYCLE, State, Trigger, path_to
@@ -25,20 +23,6 @@ SAMPLE = {
     "fail_inspection": {"items": ["website title"]},
 }
 ALLOWED = {(s, r.trigger.value): r for r in LIFECYCLE for s in r.sources}
-
-
-@pytest.fixture(params=["sqlite_file", "postgresql"])
-def shared_db(request) -> Iterator[Database]:
-    """A database several threads share: a SQLite file, and PostgreSQL where installed."""
-    if request.param == "sqlite_file":
-        yield request.getfixturevalue("file_db")
-        return
-    database = Database(request.getfixturevalue("pg_url"))
-    SQLModel.metadata.drop_all(database.engine)
-    database.create_all()
-    yield database
-    SQLModel.metadata.drop_all(database.engine)
-    database.dispose()
 
 
 @pytest.fixture

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
 from workflow.accounts import AccountService
 from workflow.clock import SystemClock
 from workflow.config import Config
-from workflow.db import Database
 from workflow.errors import InvalidTransition
 from workflow.filings import FilingService
 from workflow.lifecycle import State, path_to
@@ -28,20 +26,6 @@ SAMPLE = {
 OPEN = [State.draft, State.submitted, State.under_review, State.rejected]
 SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
-
-
-@pytest.fixture(params=["sqlite_file", "postgresql"])
-def shared_db(request) -> Iterator[Database]:
-    """A database several threads share: a SQLite file, and PostgreSQL where installed."""
-    if request.param == "sqlite_file":
-        yield request.getfixturevalue("file_db")
-        return
-    database = Database(request.getfixturevalue("pg_url"))
-    SQLModel.metadata.drop_all(database.engine)
-    database.create_all()
-    yield database
-    SQLModel.metadata.drop_all(database.engine)
-    database.dispose()
 
 
 @pytest.fixture
