@@ -212,10 +212,9 @@ def serve_forever(config: Config, *, port: int | None = None) -> int:
     maildir = Path(config.instance_path) / "mail"
     sink = MailSink(port=port or config.mail_sink_port, maildir=maildir)
     sink.start()
-    print(f"icpsim mail sink on {sink.url}, keeping mail in {maildir} (Ctrl-C to stop)",
-          flush=True)
     try:
-        wait_until_stopped()
+        wait_until_stopped(f"icpsim mail sink on {sink.url}, keeping mail in {maildir} "
+                           "(Ctrl-C to stop)")
     finally:
         sink.stop()
         print(f"mail sink stopped; {len(sink.messages)} message(s) received", flush=True)

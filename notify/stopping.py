@@ -23,10 +23,16 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def wait_until_stopped() -> None:
-    """Block the main thread until Ctrl-C or SIGTERM."""
+def wait_until_stopped(announce: str = "") -> None:
+    """Print ``announce``, then block the main thread until Ctrl-C or SIGTERM.
+
+    The handler is in place before the announcement, so a supervisor that stops the
+    process as soon as it has read it still gets a clean stop.
+    """
     with sigterm_as_interrupt():
         try:
+            if announce:
+                print(announce, flush=True)
             while not threading.Event().wait(3600):
                 pass
         except KeyboardInterrupt:

@@ -86,10 +86,10 @@ def run_worker(config: Config) -> int:
                                                   "coalesce": True, "max_instances": 1})
     register_jobs(scheduler, system)
     scheduler.start()
-    print(f"icpsim worker: database {config.database_url}, mail {config.smtp_url}, every "
-          f"{config.poll_interval.total_seconds():g}s (Ctrl-C to stop)", flush=True)
     try:
-        wait_until_stopped()
+        wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
+                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s "
+                           "(Ctrl-C to stop)")
     finally:
         scheduler.shutdown(wait=True)
         system.close()

@@ -39,9 +39,9 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
         server = make_server(host, port, app, threaded=True)
         try:
-            _announce(config, creds, host=host, port=port,
-                      sink_url=sink.url if sink else None)
-            with sigterm_as_interrupt():
+            with sigterm_as_interrupt():  # before announcing: a stop may follow at once
+                _announce(config, creds, host=host, port=port,
+                          sink_url=sink.url if sink else None)
                 server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
