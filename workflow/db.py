@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -76,6 +77,9 @@ class Database:
         self.url = make_url(url)
         self.engine = _make_engine(url, echo=echo)
         self._forms: dict[Prepared, Form] = {}  # statements compiled for this engine's dialect
+        self._writer: Any = None
+        self._writer_cursor: Any = None
+        self._writer_lock = threading.Lock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -93,13 +97,29 @@ class Database:
 
     @contextmanager
     def raw_transaction(self) -> Iterator[RawTransaction]:
-        """A transaction on a pooled connection's DBAPI connection, for prepared statements
-        on hot paths (workflow/fastsql.py): commit on success, roll back on any exception."""
-        dialect = self.engine.dialect
+        """A transaction on a DBAPI connection, for prepared statements on hot paths
+        (workflow/fastsql.py): commit on success, roll back on any exception."""
+        if self._writer_lock is not None:
+            # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE): this process's
+            # hot-path writers share one connection, kept out of the pool, and skip the
+            # pool's checkout and return on every transition.
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = self.engine.raw_connection()
+                    self._writer_cursor = self._writer.driver_connection.cursor()
+                yield from self._transact(self._writer, self._writer_cursor)
+            return
         pooled = self.engine.raw_connection()
         driver: Any = pooled.driver_connection
         try:
-            cursor = driver.cursor()
+            yield from self._transact(pooled, driver.cursor())
+        finally:
+            pooled.close()
+
+    def _transact(self, pooled: Any, cursor: Any) -> Iterator[RawTransaction]:
+        dialect = self.engine.dialect
+        driver: Any = pooled.driver_connection
+        try:
             if self.is_sqlite:
                 # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
                 # take the write lock up front as the Session path does. Its commit() and
@@ -115,14 +135,17 @@ class Database:
             orig: Any = exc.orig if isinstance(exc, DBAPIError) else exc
             if dialect.is_disconnect(orig, pooled, None):
                 pooled.invalidate(orig)  # a dead connection must not go back to the pool
+                if pooled is self._writer:
+                    self._writer = None
             if isinstance(exc, DBAPIError):
                 raise
             raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error,
                                       dialect=dialect) from exc
-        finally:
-            pooled.close()
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self.engine.dispose()
 
 
