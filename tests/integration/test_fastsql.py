@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 
 from workflow.accounts import AccountService
 from workflow.config import Config
@@ -22,16 +20,9 @@ from workflow.transition import load_row
 AT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite_file", "postgresql"])
-def any_db(request) -> Iterator[Database]:
-    if request.param == "sqlite_file":
-        yield request.getfixturevalue("file_db")
-        return
-    database = Database(request.getfixturevalue("pg_url"))
-    SQLModel.metadata.drop_all(database.engine)
-    database.create_all()
-    yield database
-    SQLModel.metadata.drop_all(database.engine)
+@pytest.fixture
+def any_db(shared_db) -> Database:
+    return shared_db
 
 
 @pytest.fixture
