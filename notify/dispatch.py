@@ -10,7 +10,17 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    type_coerce,
+    update,
+)
 from sqlmodel import Session, col, select
 
 from workflow.clock import as_utc
@@ -40,8 +50,8 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender)
     """
     policy = RetryPolicy.from_config(config)
     with db.transaction() as s:
-        due = and_(col(Delivery.status) == "pending", col(Delivery.next_attempt_at) <= now)
-        claimed: list[Delivery] = claim(s, Delivery, due=due, now=now, lease=config.lease,
+        claimed: list[Delivery] = claim(s, Delivery, due=due_deliveries(now), now=now,
+                                        lease=config.lease,
                                         limit=config.batch_size)
         if not claimed:
             return 0
@@ -171,13 +181,23 @@ def _days(policy: RetryPolicy) -> str:
     return f"{days:g} days" if days >= 1 else f"{policy.give_up}"
 
 
-def next_attempt_at_any(db: Database) -> datetime | None:
+def due_deliveries(now: Any) -> ColumnElement[bool]:
+    """Deliveries the job attempts at ``now`` (a datetime or a bound parameter)."""
+    return and_(col(Delivery.status) == "pending", col(Delivery.next_attempt_at) <= now)
+
+
+def next_attempt_query() -> Select[Any]:
     """The earliest moment a pending delivery may be tried (after any lease on it)."""
     later = type_coerce(case((col(Delivery.claimed_until) > col(Delivery.next_attempt_at),
                               col(Delivery.claimed_until)), else_=col(Delivery.next_attempt_at)),
                         UTCDateTime)
+    return select(func.min(later)).where(col(Delivery.status) == "pending")
+
+
+def next_attempt_at_any(db: Database) -> datetime | None:
+    """The earliest moment a pending delivery may be tried (after any lease on it)."""
     with db.transaction() as s:
-        when = s.exec(select(func.min(later)).where(col(Delivery.status) == "pending")).one()
+        when = s.execute(next_attempt_query()).scalar_one()
     return None if when is None else as_utc(when)
 
 

@@ -8,15 +8,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, case, exists, func, or_, type_coerce
-from sqlmodel import col, select
+from sqlalchemy import Select, bindparam, exists
+from sqlmodel import select
 
 from workflow.clock import as_utc
 from workflow.db import Database, UTCDateTime
 from workflow.fastsql import Prepared
+from workflow.leases import lease_free
 from workflow.models import OutboxEvent, Timer
+from workflow.timers import due_timers, next_timer_query
 
-from .models import Contact, Delivery, VerificationLink
+from .dispatch import due_deliveries, next_attempt_query
+from .models import Delivery
+from .relay import unrelayed
+from .verification import lapsed_links, next_expiry_query
 
 JOBS = ("expire_contacts", "fire_due_timers", "relay_due", "dispatch_due")
 
@@ -56,45 +61,21 @@ def _earliest(times: Iterable[datetime | None]) -> datetime | None:
     return min((as_utc(t) for t in times if t is not None), default=None)
 
 
-def _free(model: Any, now: Any) -> ColumnElement[bool]:
-    # The claim's own lease test (workflow/leases.py): rows leased to a worker are not work.
-    return or_(model.claimed_until.is_(None), model.claimed_until < now)
-
-
 def _times() -> list[Select[Any]]:
-    """The earliest pending timer, delivery attempt (after any lease) and link expiry."""
-    later = type_coerce(case((col(Delivery.claimed_until) > col(Delivery.next_attempt_at),
-                              col(Delivery.claimed_until)), else_=col(Delivery.next_attempt_at)),
-                        UTCDateTime)
-    return [
-        select(func.min(Timer.due_at)).where(Timer.status == "pending"),
-        select(func.min(later)).where(col(Delivery.status) == "pending"),
-        select(func.min(VerificationLink.expires_at)).join(
-            Contact, col(VerificationLink.contact_id) == Contact.id).where(
-            Contact.status == "pending", *_active_link()),
-    ]
-
-
-def _active_link() -> tuple[ColumnElement[bool], ...]:
-    return (col(VerificationLink.used_at).is_(None), col(VerificationLink.revoked_at).is_(None))
+    """Each job's own next-due query: timer, delivery attempt (after any lease), link expiry."""
+    return [next_timer_query(), next_attempt_query(), next_expiry_query()]
 
 
 @cache
 def _statement() -> Prepared:
     now = bindparam("now", type_=UTCDateTime)
+    # Each job's own due condition and the claim's lease test: the probe cannot drift
+    # from what the jobs would find.
     flags = [
-        # notify.verification.expire_contacts
-        exists().where(col(VerificationLink.contact_id) == Contact.id,
-                       col(Contact.status) == "pending", *_active_link(),
-                       col(VerificationLink.expires_at) <= now),
-        # workflow.timers.fire_due_timers
-        exists().where(col(Timer.status) == "pending", col(Timer.due_at) <= now,
-                       _free(Timer, now)),
-        # notify.relay.relay_due
-        exists().where(col(OutboxEvent.relayed_at).is_(None), _free(OutboxEvent, now)),
-        # notify.dispatch.dispatch_due
-        exists().where(col(Delivery.status) == "pending", col(Delivery.next_attempt_at) <= now,
-                       _free(Delivery, now)),
+        exists().where(lapsed_links(now)),
+        exists().where(due_timers(now), lease_free(Timer, now)),
+        exists().where(unrelayed(), lease_free(OutboxEvent, now)),
+        exists().where(due_deliveries(now), lease_free(Delivery, now)),
     ]
     return Prepared(select(*(f.label(job) for f, job in zip(flags, JOBS, strict=True)),
                            *_labelled_times()))

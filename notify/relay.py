@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, update
+from sqlalchemy import ColumnElement, Insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 CATEGORY = ICP_FILING  # the only category whose events the workflow writes
 
 
+def unrelayed() -> ColumnElement[bool]:
+    """Outbox events the relay has still to plan."""
+    return col(OutboxEvent.relayed_at).is_(None)
+
+
 def relay_due(db: Database, *, now: datetime, config: Config) -> int:
     """Plan every claimed event with the settings as they are now; returns events relayed.
 
@@ -32,7 +37,7 @@ def relay_due(db: Database, *, now: datetime, config: Config) -> int:
     makes a second relay of the same event (a lost lease, two workers) insert nothing.
     """
     with db.transaction() as s:
-        events = claim(s, OutboxEvent, due=col(OutboxEvent.relayed_at).is_(None), now=now,
+        events = claim(s, OutboxEvent, due=unrelayed(), now=now,
                        lease=config.lease, limit=config.batch_size)
         if not events:
             return 0

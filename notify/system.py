@@ -70,8 +70,6 @@ class System:
         writes an outbox event, the relay a delivery). An idle round is one probe.
         """
         now = self._now(now)
-        jobs = {"expire_contacts": self.expire_contacts, "fire_due_timers": self.fire_due_timers,
-                "relay_due": self.relay_due, "dispatch_due": self.dispatch_due}
         total = 0
         for _ in range(MAX_ROUNDS):
             due = probe(self.db, now)
@@ -80,7 +78,7 @@ class System:
             done = 0
             for name in JOBS:
                 if done or name in due.jobs:
-                    done += jobs[name](now)
+                    done += getattr(self, name)(now)
             total += done
             if done == 0:  # the probe saw work the claims did not get (another worker)
                 return total, next_due_at(self.db)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from workflow.clock import as_utc
@@ -108,10 +108,7 @@ def open_link(session: Session, token: str, *, now: datetime) -> VerifyResult:
 def expire_contacts(db: Database, *, now: datetime) -> int:
     """Mark pending contacts whose current link has expired as ``expired``."""
     with db.transaction() as s:
-        contacts = s.exec(select(Contact).join(
-            VerificationLink, col(VerificationLink.contact_id) == Contact.id).where(
-            Contact.status == "pending", *_active(), VerificationLink.expires_at <= now)
-            .distinct()).all()
+        contacts = s.exec(select(Contact).where(lapsed_links(now)).distinct()).all()
         for contact in contacts:
             contact.status = "expired"
             s.add(contact)
@@ -121,12 +118,24 @@ def expire_contacts(db: Database, *, now: datetime) -> int:
         return len(contacts)
 
 
+def lapsed_links(now: Any) -> ColumnElement[bool]:
+    """A pending contact whose current link has expired at ``now`` (a datetime or a bound
+    parameter): what the expiry job marks."""
+    return and_(col(VerificationLink.contact_id) == Contact.id, col(Contact.status) == "pending",
+                *_active(), col(VerificationLink.expires_at) <= now)
+
+
+def next_expiry_query() -> Select[Any]:
+    """The earliest expiry of a pending contact's current link."""
+    return select(func.min(VerificationLink.expires_at)).join(
+        Contact, col(VerificationLink.contact_id) == Contact.id).where(
+        Contact.status == "pending", *_active())
+
+
 def next_expiry_at(db: Database) -> datetime | None:
     """The earliest expiry of a pending contact's current link (for the scheduler)."""
     with db.transaction() as s:
-        when = s.exec(select(func.min(VerificationLink.expires_at)).join(
-            Contact, col(VerificationLink.contact_id) == Contact.id).where(
-            Contact.status == "pending", *_active())).one()
+        when = s.execute(next_expiry_query()).scalar_one()
     return None if when is None else as_utc(when)
 
 

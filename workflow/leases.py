@@ -27,7 +27,7 @@ def claim(
     ``model`` needs ``id``, ``claimed_until`` and ``claimed_by`` columns. Returns the
     claimed rows, ordered by id.
     """
-    free = or_(model.claimed_until.is_(None), model.claimed_until < now)
+    free = lease_free(model, now)
     candidates = select(model.id).where(due, free).order_by(model.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
@@ -39,6 +39,11 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     return list(session.exec(select(model).where(model.claimed_by == token).order_by(model.id)))
+
+
+def lease_free(model: Any, now: Any) -> ColumnElement[bool]:
+    """Rows of ``model`` no worker holds at ``now`` (a datetime or a bound parameter)."""
+    return or_(model.claimed_until.is_(None), model.claimed_until < now)
 
 
 def release(session: Session, row: Any) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func
 from sqlmodel import select
 
 from .config import Config
@@ -29,7 +29,7 @@ def fire_due_timers(db: Database, *, now: datetime, config: Config) -> int:
     handled by exactly one of them.
     """
     done = 0
-    due = and_(Timer.status == "pending", Timer.due_at <= now)  # type: ignore[arg-type]
+    due = due_timers(now)
     while True:
         with db.transaction() as s:
             batch = claim(s, Timer, due=due, now=now, lease=config.lease,
@@ -40,10 +40,20 @@ def fire_due_timers(db: Database, *, now: datetime, config: Config) -> int:
             done += _fire_one(db, timer, now=now, config=config)
 
 
+def due_timers(now: Any) -> ColumnElement[bool]:
+    """Timers the job fires at ``now`` (a datetime or a bound parameter)."""
+    return and_(Timer.status == "pending", Timer.due_at <= now)  # type: ignore[arg-type]
+
+
+def next_timer_query() -> Select[Any]:
+    """The due time of the earliest pending timer."""
+    return select(func.min(Timer.due_at)).where(Timer.status == "pending")
+
+
 def next_timer_at(db: Database) -> datetime | None:
     """When the earliest pending timer is due, or None."""
     with db.transaction() as s:
-        return s.exec(select(func.min(Timer.due_at)).where(Timer.status == "pending")).one()
+        return s.execute(next_timer_query()).scalar_one()
 
 
 def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> int:
