@@ -6,9 +6,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -50,9 +52,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return None if value is None else _sqlite_text(value)
 
         return process
 
@@ -70,20 +70,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+@lru_cache(maxsize=256)
+def _sqlite_text(value: datetime) -> str:
+    # Cached: a transition binds the same instant several times (its update, history
+    # row and outbox event). Equal datetimes are the same instant, hence the same text.
+    return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def json_text(value: Any) -> str:
+    """The text of a JSON column. orjson takes a tenth of json.dumps's time, and every
+    transition writes two JSON columns (bench/bench_transitions.py)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 class Database:
     """One engine and the way to open a transaction on it."""
 
     def __init__(self, url: str, *, echo: bool = False):
         self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _make_engine(url, echo=echo)
         self._forms: dict[Prepared, Form] = {}  # statements compiled for this engine's dialect
         self._writer: Any = None
         self._writer_cursor: Any = None
         self._writer_lock = threading.Lock() if self.is_sqlite else None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.get_backend_name() == "sqlite"
 
     def create_all(self) -> None:
         """Create every table imported so far (tests, scenarios; servers use migrations)."""
@@ -95,52 +105,10 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
-    @contextmanager
-    def raw_transaction(self) -> Iterator[RawTransaction]:
+    def raw_transaction(self) -> RawScope:
         """A transaction on a DBAPI connection, for prepared statements on hot paths
         (workflow/fastsql.py): commit on success, roll back on any exception."""
-        if self._writer_lock is not None:
-            # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE): this process's
-            # hot-path writers share one connection, kept out of the pool, and skip the
-            # pool's checkout and return on every transition.
-            with self._writer_lock:
-                if self._writer is None:
-                    self._writer = self.engine.raw_connection()
-                    self._writer_cursor = self._writer.driver_connection.cursor()
-                yield from self._transact(self._writer, self._writer_cursor)
-            return
-        pooled = self.engine.raw_connection()
-        driver: Any = pooled.driver_connection
-        try:
-            yield from self._transact(pooled, driver.cursor())
-        finally:
-            pooled.close()
-
-    def _transact(self, pooled: Any, cursor: Any) -> Iterator[RawTransaction]:
-        dialect = self.engine.dialect
-        driver: Any = pooled.driver_connection
-        try:
-            if self.is_sqlite:
-                # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
-                # take the write lock up front as the Session path does. Its commit() and
-                # rollback() then end that transaction; psycopg begins one implicitly.
-                cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield RawTransaction(cursor, dialect, self._forms)
-            except BaseException:
-                driver.rollback()
-                raise
-            driver.commit()
-        except (DBAPIError, dialect.loaded_dbapi.Error) as exc:
-            orig: Any = exc.orig if isinstance(exc, DBAPIError) else exc
-            if dialect.is_disconnect(orig, pooled, None):
-                pooled.invalidate(orig)  # a dead connection must not go back to the pool
-                if pooled is self._writer:
-                    self._writer = None
-            if isinstance(exc, DBAPIError):
-                raise
-            raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error,
-                                      dialect=dialect) from exc
+        return RawScope(self)
 
     def dispose(self) -> None:
         if self._writer is not None:
@@ -149,10 +117,89 @@ class Database:
         self.engine.dispose()
 
 
+class RawScope:
+    """The context manager behind ``Database.raw_transaction`` (a class: it runs on every
+    transition, where a generator-based one showed in the benchmark)."""
+
+    __slots__ = ("db", "pooled", "driver")
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def __enter__(self) -> RawTransaction:
+        db = self.db
+        lock = db._writer_lock
+        if lock is not None:
+            # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE): this process's
+            # hot-path writers share one connection, kept out of the pool, and skip the
+            # pool's checkout and return on every transition.
+            lock.acquire()
+            try:
+                if db._writer is None:
+                    db._writer = db.engine.raw_connection()
+                    db._writer_cursor = db._writer.driver_connection.cursor()
+            except BaseException:
+                lock.release()
+                raise
+            self.pooled, cursor = db._writer, db._writer_cursor
+        else:
+            self.pooled = db.engine.raw_connection()
+            cursor = self.pooled.driver_connection.cursor()
+        self.driver = self.pooled.driver_connection
+        if db.is_sqlite:
+            # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
+            # take the write lock up front as the Session path does. Its commit() and
+            # rollback() then end that transaction; psycopg begins one implicitly.
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except BaseException as exc:
+                self._end(exc)
+        return RawTransaction(cursor, db.engine.dialect, db._forms)
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        failure = exc
+        try:
+            if exc is None:
+                self.driver.commit()
+            else:
+                self.driver.rollback()
+        except BaseException as err:
+            failure = err
+        self._end(failure, raised_by_body=exc)
+
+    def _end(self, failure: BaseException | None, *,
+             raised_by_body: BaseException | None = None) -> None:
+        """Give the connection back. A driver error becomes SQLAlchemy's (callers catch
+        those, as on the Session path); one of our own is raised here, the body's own
+        exception is left to propagate."""
+        db = self.db
+        dialect = db.engine.dialect
+        try:
+            if isinstance(failure, (DBAPIError, dialect.loaded_dbapi.Error)):
+                orig: Any = failure.orig if isinstance(failure, DBAPIError) else failure
+                if dialect.is_disconnect(orig, self.pooled, None):
+                    self.pooled.invalidate(orig)  # a dead connection must not go back
+                    if self.pooled is db._writer:
+                        db._writer = None
+                if not isinstance(failure, DBAPIError):
+                    raise DBAPIError.instance(None, None, failure, dialect.loaded_dbapi.Error,
+                                              dialect=dialect) from failure
+            if failure is not None and failure is not raised_by_body:
+                raise failure
+        finally:
+            if db._writer_lock is not None:
+                db._writer_lock.release()
+            else:
+                self.pooled.close()
+
+
+_JSON: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+
+
 def _make_engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, **_JSON)
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     # Every user of a connection ends its own transaction (Session, Connection and
@@ -160,7 +207,7 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     # here, so the pool's reset-on-return rollback would be a no-op that costs ~10 us
     # on every checkout of the hot path.
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30},
-                              "pool_reset_on_return": None}
+                              "pool_reset_on_return": None, **_JSON}
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from workflow.accounts import AccountService
 from workflow.config import Config
@@ -129,3 +130,21 @@ def test_driver_errors_surface_as_sqlalchemy_errors_and_roll_back(service, any_d
     with pytest.raises(IntegrityError):
         insert_twice()
     assert [f.filing_id for f in service.list("acme")] == ["F1"]
+
+
+def test_a_transaction_that_cannot_begin_fails_cleanly_and_frees_the_writer(file_db, clock):
+    service = FilingService(file_db, clock, Config(secret_key="test"))
+    AccountService(file_db, clock).create("acme", owner_name="Ann", owner_email="a@acme.example")
+    service.create("acme", "F1", type="first_filing", domain="acme.cn", website="A", actor="a")
+    with file_db.raw_transaction() as tx:
+        tx.cursor.execute("PRAGMA busy_timeout=50")  # fail fast instead of waiting 30 s
+    other = sqlite3.connect(file_db.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            service.fire("acme", "F1", "submit", actor="ann")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert service.get("acme", "F1").state == "draft"
+    assert service.fire("acme", "F1", "submit", actor="ann").state == "submitted"
