@@ -53,12 +53,6 @@ def schedule_created(conn: Connection, pk: Any, created_at: datetime, *, config:
     conn.execute(TIMER.insert(), rows)
 
 
-@cache
-def _stale_on_entering(dest: State) -> tuple[str, ...]:
-    """Order timers become stale once no state they fire in can be reached."""
-    return () if open_states() & reachable(dest) else tuple(k.value for k in ORDER_TIMERS)
-
-
 def reschedule(
     tx: RawTransaction, row: Mapping[str, Any], *, source: State, dest: State, now: datetime
 ) -> None:
@@ -66,13 +60,26 @@ def reschedule(
 
     ``row`` is the filing after the transition, carrying its new deadlines.
     """
-    stale = tuple(kind.value for kind, (state, _) in STAY_TIMERS.items() if state == source)
-    stale += _stale_on_entering(dest)
+    stale, entering = _timer_changes(source, dest)
     if stale:
         tx.execute(_cancel(stale), {"k_pk": row["pk"], "done_at": now})
-    for kind, (state, field) in STAY_TIMERS.items():
-        if state == dest and row[field] is not None:
+    for kind, field in entering:
+        if row[field] is not None:
             tx.execute(_insert(), _row(row["pk"], kind, row[field], now))
+
+
+@cache
+def _timer_changes(source: State, dest: State) -> tuple[tuple[str, ...],
+                                                        tuple[tuple[TimerKind, str], ...]]:
+    """The timer kinds a move from ``source`` to ``dest`` cancels, and the (kind, deadline
+    field) it creates."""
+    stale = tuple(kind.value for kind, (state, _) in STAY_TIMERS.items() if state == source)
+    # Order timers become stale once no state they fire in can be reached.
+    if not open_states() & reachable(dest):
+        stale += tuple(k.value for k in ORDER_TIMERS)
+    entering = tuple((kind, field) for kind, (state, field) in STAY_TIMERS.items()
+                     if state == dest)
+    return stale, entering
 
 
 @cache

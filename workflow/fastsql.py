@@ -15,7 +15,6 @@ from sqlalchemy import ClauseElement, Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
-Processor = Callable[[Any], Any] | None
 Row = dict[str, Any]
 
 
@@ -25,9 +24,12 @@ class Form:
 
     sql: str
     positional: bool
-    binds: tuple[tuple[str, str, Processor], ...]  # (our name, the driver's name, processor)
+    names: tuple[str, ...]  # the binds' names in the parameters, in order
+    driver_names: tuple[str, ...]  # and as the driver knows them (named paramstyles)
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
     defaults: dict[str, Any]  # values fixed in the statement itself (literals, constants)
-    columns: tuple[tuple[str, Processor], ...]  # SELECT only: (key, result processor)
+    keys: tuple[str, ...]  # SELECT only: the columns' keys, in order
+    results: tuple[tuple[str, Callable[[Any], Any]], ...]  # SELECT only: (key, processor)
 
 
 class Prepared:
@@ -50,18 +52,26 @@ class Prepared:
             raise ValueError(f"give the defaulted columns {missing} in keys")
         names = compiled.positiontup if compiled.positional else list(compiled.binds)
         escaped = compiled.escaped_bind_names or {}
-        binds, defaults = [], {}
-        for name in names:
+        processors, defaults = [], {}
+        for position, name in enumerate(names):
             bind = compiled.binds[name]
-            binds.append((name, escaped.get(name, name),
-                          bind.type.dialect_impl(dialect).bind_processor(dialect)))
+            proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                processors.append((position, proc))
             if not bind.required:
                 defaults[name] = bind.effective_value
-        columns: tuple[tuple[str, Processor], ...] = ()
+        keys: tuple[str, ...] = ()
+        results = []
         if self.statement.is_select:
-            columns = tuple((c.key, c.type.dialect_impl(dialect).result_processor(dialect, None))
-                            for c in self.statement.selected_columns)  # type: ignore[attr-defined]
-        return Form(compiled.string, compiled.positional, tuple(binds), defaults, columns)
+            selected = self.statement.selected_columns  # type: ignore[attr-defined]
+            keys = tuple(c.key for c in selected)
+            for column in selected:
+                proc = column.type.dialect_impl(dialect).result_processor(dialect, None)
+                if proc is not None:
+                    results.append((column.key, proc))
+        return Form(compiled.string, compiled.positional, tuple(names),
+                    tuple(escaped.get(name, name) for name in names), tuple(processors),
+                    defaults, keys, tuple(results))
 
 
 class RawTransaction:
@@ -100,15 +110,14 @@ class RawTransaction:
 
     def _run(self, form: Form, params: Mapping[str, Any]) -> None:
         values = {**form.defaults, **params} if form.defaults else params
+        args = [values[name] for name in form.names]
+        for position, proc in form.processors:
+            args[position] = proc(args[position])
         try:
             if form.positional:
-                self.cursor.execute(form.sql, [
-                    values[name] if proc is None else proc(values[name])
-                    for name, _, proc in form.binds])
+                self.cursor.execute(form.sql, args)
             else:
-                self.cursor.execute(form.sql, {
-                    key: values[name] if proc is None else proc(values[name])
-                    for name, key, proc in form.binds})
+                self.cursor.execute(form.sql, dict(zip(form.driver_names, args, strict=True)))
         except self.dialect.loaded_dbapi.Error as exc:
             # Callers catch SQLAlchemy's exception classes (IntegrityError, ...), as on
             # the Session path.
@@ -117,5 +126,7 @@ class RawTransaction:
 
 
 def _row(form: Form, values: Sequence[Any]) -> Row:
-    return {key: value if proc is None else proc(value)
-            for (key, proc), value in zip(form.columns, values, strict=True)}
+    row = dict(zip(form.keys, values, strict=True))
+    for key, proc in form.results:
+        row[key] = proc(row[key])
+    return row

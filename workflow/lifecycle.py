@@ -142,7 +142,11 @@ def machine() -> Machine:
 
 def as_state(value: str | State) -> State:
     """The enum member for a stored value; ValueError names an unknown one."""
-    return State(value)
+    found = _STATES.get(value) if isinstance(value, str) else None
+    return State(value) if found is None else found
+
+
+_STATES: Mapping[str, State] = {s.value: s for s in State}  # State(value) is slow
 
 
 def rule(trigger: str) -> Rule:
@@ -158,22 +162,24 @@ def next_state(state: str | State, trigger: str, *, once_used: bool = False) -> 
 
     ``once_used`` says the state's once-only trigger (``extend_deadline``) was used.
     """
-    current = as_state(state)
-    rule(trigger)
-    found = moves().get((current, str(trigger), once_used))
+    key = (state, trigger, bool(once_used))
+    found = moves().get(key) if isinstance(state, str) and isinstance(trigger, str) else None
     if isinstance(found, State):
         return found
+    current = as_state(state)
+    rule(trigger)
     raise InvalidTransition(found or f"{trigger} is not allowed in state {current}")
 
 
 @cache
-def moves() -> Mapping[tuple[State, str, bool], State | str]:
+def moves() -> Mapping[tuple[str, str, bool], State | str]:
     """The machine's answer (destination or refusal) to every (state, trigger, once_used).
 
     Asked once: a trigger on the shared machine costs tens of microseconds, and
-    transitions are a hot path (bench/bench_transitions.py).
+    transitions are a hot path (bench/bench_transitions.py). Keyed by plain values
+    (members of State and Trigger hash and compare as their values).
     """
-    return {(s, name, used): _ask_machine(s, name, used)
+    return {(s.value, name, used): _ask_machine(s, name, used)
             for s in State for name in RULES for used in (False, True)}
 
 
@@ -241,6 +247,8 @@ def path_to(state: str | State, *, start: State = State.draft) -> list[Trigger]:
 def check_data(trigger: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the data a trigger carries; returns a clean copy or raises InvalidData."""
     r = rule(trigger)
+    if not data and not r.required:
+        return {}
     clean = dict(data or {})
     for name in r.required:
         if name not in clean or clean[name] in (None, "", []):

@@ -27,7 +27,8 @@ HISTORY = cast(Table, TransitionLog.__table__)  # type: ignore[attr-defined]
 OUTBOX = cast(Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
 HISTORY_KEYS = ("filing_pk", "at", "trigger", "source", "dest", "actor", "data")
 OUTBOX_KEYS = ("account_id", "filing_pk", "at", "notification_type", "trigger", "facts")
-FACT_FIELDS = ("reason", "icp_number", "items", "deadline", "reminder_days", "expires_at")
+FACT_FIELDS = frozenset({"reason", "icp_number", "items", "deadline", "reminder_days",
+                         "expires_at"})
 _TIMER_REASONS = {
     Trigger.sms_timeout.value: lambda c: (
         f"SMS verification not completed within {c.sms_window.total_seconds() / 3600:g} h"),
@@ -85,22 +86,28 @@ def apply_trigger(
     """Move the filing ``row`` by ``trigger``; returns the new row. Refusals write nothing."""
     source = as_state(row["state"])
     dest = next_state(source, trigger, once_used=row["deadline_extended"])
+    trigger = str(trigger)
     clean = check_data(trigger, data)
     version = row["version"]
     if expected_version is not None and expected_version != version:
         raise StaleFiling(f"filing {row['filing_id']!r} is at version {version}, "
                           f"not {expected_version}")
-    changes, recorded = _effects(row, str(trigger), clean, source=source, dest=dest, now=now,
+    changes, recorded = _effects(row, trigger, clean, source=source, dest=dest, now=now,
                                  config=config)
-    changes.update(state=dest.value, version=version + 1, updated_at=now)
+    changes.update(state=str(dest), version=version + 1, updated_at=now)
     update = _update(tuple(changes))
     if tx.execute(update, {**changes, "k_pk": row["pk"], "k_version": version}) != 1:
         raise StaleFiling(f"filing {row['filing_id']!r} changed meanwhile: reload and retry")
     moved = {**row, **changes}
     reschedule(tx, moved, source=source, dest=dest, now=now)
-    record(tx, moved, str(trigger), source=source, dest=dest, actor=actor, now=now,
-           data=recorded, notification=lifecycle_rule(trigger).notification.value)
+    record(tx, moved, trigger, source=source, dest=dest, actor=actor, now=now,
+           data=recorded, notification=_notification(trigger))
     return moved
+
+
+@cache
+def _notification(trigger: str) -> str:
+    return lifecycle_rule(trigger).notification.value
 
 
 def record(
@@ -116,13 +123,15 @@ def record(
     notification: str,
 ) -> None:
     """The history row and the outbox event of one transition (or reminder)."""
+    source_value, dest_value = str(source), str(dest)
     tx.execute(_statements()["history"], {
-        "filing_pk": row["pk"], "at": now, "trigger": trigger, "source": source.value,
-        "dest": dest.value, "actor": actor, "data": data})
+        "filing_pk": row["pk"], "at": now, "trigger": trigger, "source": source_value,
+        "dest": dest_value, "actor": actor, "data": data})
     facts = {"filing_id": row["filing_id"], "filing_type": row["type"], "domain": row["domain"],
-             "website": row["website"], "trigger": trigger, "from_state": source.value,
-             "to_state": dest.value}
-    facts.update({k: v for k, v in data.items() if k in FACT_FIELDS})
+             "website": row["website"], "trigger": trigger, "from_state": source_value,
+             "to_state": dest_value}
+    if data:
+        facts.update({k: v for k, v in data.items() if k in FACT_FIELDS})
     write_outbox(tx, row, trigger, kind=notification, facts=facts, now=now)
 
 
