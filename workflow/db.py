@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class UTCDateTime(TypeDecorator[datetime]):
                 return None
             if isinstance(value, str):
                 value = datetime.fromisoformat(value)
+                if value.tzinfo is None:  # as we store them: UTC, without the zone
+                    return value.replace(tzinfo=UTC)
             return as_utc(value)
 
         return process

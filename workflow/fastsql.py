@@ -94,11 +94,11 @@ class RawTransaction:
 
     def execute(self, prepared: Prepared, params: Mapping[str, Any]) -> int:
         """Run ``prepared`` with ``params``; the number of rows it matched."""
-        self._run(self.form(prepared), params)
+        self._run(self.forms.get(prepared) or self.form(prepared), params)
         return int(self.cursor.rowcount)
 
     def fetch_one(self, prepared: Prepared, params: Mapping[str, Any]) -> Row | None:
-        form = self.form(prepared)
+        form = self.forms.get(prepared) or self.form(prepared)
         self._run(form, params)
         found = self.cursor.fetchone()
         return None if found is None else _row(form, found)
@@ -110,7 +110,7 @@ class RawTransaction:
 
     def _run(self, form: Form, params: Mapping[str, Any]) -> None:
         values = {**form.defaults, **params} if form.defaults else params
-        args = [values[name] for name in form.names]
+        args = list(map(values.__getitem__, form.names))
         for position, proc in form.processors:
             args[position] = proc(args[position])
         try:
