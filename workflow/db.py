@@ -93,8 +93,8 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _make_engine(url, echo=echo)
         self._forms: dict[Prepared, Form] = {}  # statements compiled for this engine's dialect
-        self._writer: Any = None
-        self._writer_cursor: Any = None
+        self._writer: Any = None  # SQLite: the hot-path writers' connection, kept out of the pool
+        self._writer_tx: Any = None  # and its statement runner
         self._writer_lock = threading.Lock() if self.is_sqlite else None
 
     def create_all(self) -> None:
@@ -139,24 +139,26 @@ class RawScope:
             try:
                 if db._writer is None:
                     db._writer = db.engine.raw_connection()
-                    db._writer_cursor = db._writer.driver_connection.cursor()
+                    db._writer_tx = RawTransaction(db._writer.driver_connection.cursor(),
+                                                   db.engine.dialect, db._forms)
             except BaseException:
                 lock.release()
                 raise
-            self.pooled, cursor = db._writer, db._writer_cursor
+            self.pooled, tx = db._writer, db._writer_tx
         else:
             self.pooled = db.engine.raw_connection()
-            cursor = self.pooled.driver_connection.cursor()
-        self.driver = self.pooled.driver_connection
+            tx = RawTransaction(self.pooled.driver_connection.cursor(), db.engine.dialect,
+                                db._forms)
+        self.driver = tx.cursor.connection
         if db.is_sqlite:
             # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
             # take the write lock up front as the Session path does. Its commit() and
             # rollback() then end that transaction; psycopg begins one implicitly.
             try:
-                cursor.execute("BEGIN IMMEDIATE")
+                tx.cursor.execute("BEGIN IMMEDIATE")
             except BaseException as exc:
                 self._end(exc)
-        return RawTransaction(cursor, db.engine.dialect, db._forms)
+        return tx
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         failure = exc
