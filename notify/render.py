@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-LANGUAGES = ("en", "zh")
+from workflow.accounts import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,14 @@ from sqlalchemy import inspect
 from workflow.config import Config
 from workflow.errors import IcpsimError
 
+from .due import JOBS
 from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
 
+
 class SchemaMissing(IcpsimError):
     code = "schema_missing"
-
-
-JOBS = ("relay_due", "dispatch_due", "fire_due_timers", "expire_contacts")
 
 
 class HasJobs(Protocol):
