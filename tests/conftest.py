@@ -7,12 +7,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import SQLModel
+import sqlalchemy as sa
 
 import notify.models  # noqa: F401  (tables are defined before freezegun runs)
 import workflow.models  # noqa: F401
@@ -47,16 +48,32 @@ def file_db(tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture(params=["sqlite_file", "postgresql"])
-def shared_db(request) -> Iterator[Database]:
+def shared_db(request) -> Database:
     """A database several threads share: a SQLite file, and PostgreSQL where installed."""
-    if request.param == "sqlite_file":
-        yield request.getfixturevalue("file_db")
-        return
-    database = Database(request.getfixturevalue("pg_url"))
-    SQLModel.metadata.drop_all(database.engine)
+    return request.getfixturevalue("file_db" if request.param == "sqlite_file" else "pg_db")
+
+
+@pytest.fixture
+def pg_database_url(pg_url: str) -> Iterator[str]:
+    """The URL of a new, empty database in the session's PostgreSQL cluster."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_database_url: str) -> Iterator[Database]:
+    """A new PostgreSQL database with every table."""
+    database = Database(pg_database_url)
     database.create_all()
     yield database
-    SQLModel.metadata.drop_all(database.engine)
     database.dispose()
 
 

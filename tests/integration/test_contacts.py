@@ -89,9 +89,9 @@ def test_the_sixteenth_contact_is_refused_and_nothing_is_stored(contacts, db):
     assert add(contacts, "c15@beta.example", account="beta").status == "pending"
 
 
-def test_two_threads_adding_the_fifteenth_contact_at_once_only_one_wins(file_db, clock):
-    make_accounts(file_db, clock, "acme")
-    contacts = ContactService(file_db, clock, CONFIG)
+def test_two_threads_adding_the_fifteenth_contact_at_once_only_one_wins(shared_db, clock):
+    make_accounts(shared_db, clock, "acme")
+    contacts = ContactService(shared_db, clock, CONFIG)
     for i in range(14):
         add(contacts, f"c{i}@acme.example")
     start = threading.Barrier(2)

@@ -63,31 +63,31 @@ def race(*targets) -> list[int]:
     return done
 
 
-def test_two_relays_racing_plan_each_event_once(file_db, config, clock):
-    seed_events(file_db, clock.now(), N)
+def test_two_relays_racing_plan_each_event_once(shared_db, config, clock):
+    seed_events(shared_db, clock.now(), N)
     small = config.with_(batch_size=7)
-    done = race(*[lambda: relay_due(file_db, now=clock.now(), config=small)] * 2)
+    done = race(*[lambda: relay_due(shared_db, now=clock.now(), config=small)] * 2)
     assert sum(done) == N
-    with file_db.transaction() as s:
+    with shared_db.transaction() as s:
         keys = s.exec(select(Delivery.dedup_key)).all()
     assert len(keys) == len(set(keys)) == 2 * N
 
 
-def test_two_dispatchers_racing_on_the_same_rows_send_each_email_once(file_db, config, clock,
-                                                                      mail_sink):
-    seed_events(file_db, clock.now(), N)
-    relay_due(file_db, now=clock.now(), config=config)
+def test_two_dispatchers_racing_on_the_same_rows_send_each_email_once(shared_db, config,
+                                                                      clock, mail_sink):
+    seed_events(shared_db, clock.now(), N)
+    relay_due(shared_db, now=clock.now(), config=config)
     small = config.with_(batch_size=5)
     senders = [SmtpSender.from_url(mail_sink.url, mail_from=config.mail_from) for _ in "ab"]
     later = clock.now() + timedelta(seconds=1)
-    done = race(*[lambda sender=sender: dispatch_due(file_db, now=later, config=small,
+    done = race(*[lambda sender=sender: dispatch_due(shared_db, now=later, config=small,
                                                      sender=sender) for sender in senders])
     for sender in senders:
         sender.close()
     assert sum(done) == 2 * N
     assert Counter(m.message["Message-ID"] for m in mail_sink.messages).most_common(1)[0][1] == 1
     assert len(mail_sink.messages) == N
-    with file_db.transaction() as s:
+    with shared_db.transaction() as s:
         statuses = Counter(s.exec(select(Delivery.status)).all())
         attempts = s.exec(select(DeliveryAttempt)).all()
     assert statuses == Counter({"sent": 2 * N})

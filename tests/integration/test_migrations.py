@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -33,16 +31,6 @@ def test_db_upgrade_on_a_new_sqlite_file_matches_the_models(tmp_path):
     assert _schema_drift(config.database_url) == []
 
 
-def test_db_upgrade_on_postgresql_matches_the_models(pg_url):
-    name = f"m_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(Config(database_url=url))
-        assert _schema_drift(url) == []
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.dispose()
+def test_db_upgrade_on_postgresql_matches_the_models(pg_database_url):
+    upgrade(Config(database_url=pg_database_url))
+    assert _schema_drift(pg_database_url) == []
