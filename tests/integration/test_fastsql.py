@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from tests.integration.conftest import drive
 from workflow.accounts import AccountService
 from workflow.config import Config
 from workflow.db import Database
 from workflow.fastsql import Prepared
 from workflow.filings import FilingService
-from workflow.lifecycle import State, path_to
+from workflow.lifecycle import State
 from workflow.models import Filing, OutboxEvent, Timer, TransitionLog
 from workflow.transition import load_row
 
@@ -35,10 +36,7 @@ def service(any_db, clock) -> FilingService:
 def test_rows_written_raw_read_back_through_the_orm(service, any_db, clock):
     service.create("acme", "F1", type="first_filing", domain="acme.cn", website="Acme",
                    actor="ann")
-    for trigger in path_to(State.rectification):
-        data = {"fail_inspection": {"items": ["title"]},
-                "approve": {"icp_number": "京ICP备2026000001号"}}.get(trigger)
-        service.fire("acme", "F1", trigger, data, actor="ann", now=AT)
+    drive(service, "acme", "F1", State.rectification, actor="ann", now=AT)
     moved = service.fire("acme", "F1", "extend_deadline", actor="ann", now=AT)
     with any_db.transaction() as s:
         stored = s.exec(select(Filing)).scalars().one()

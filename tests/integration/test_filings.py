@@ -9,44 +9,19 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from tests.integration.conftest import TRIGGER_DATA, drive, filing_service
 from workflow import transition
-from workflow.accounts import AccountService
-from workflow.config import Config
 from workflow.errors import IcpsimError, InvalidData, InvalidTransition, StaleFiling, UnknownFiling
-from workflow.filings import FilingService
-from workflow.lifecycle import LIFECYCLE, State, Trigger, path_to
+from workflow.lifecycle import LIFECYCLE, State, Trigger
 from workflow.models import Filing, OutboxEvent, Timer, TransitionLog
 
-SAMPLE = {
-    "reject": {"reason": "the ID photo is blurry"},
-    "approve": {"icp_number": "京ICP备2026000001号"},
-    "fail_inspection": {"items": ["website title"]},
-}
 ALLOWED = {(s, r.trigger.value): r for r in LIFECYCLE for s in r.sources}
-
-
-@pytest.fixture
-def settings() -> Config:
-    return Config(secret_key="test")
-
-
-@pytest.fixture
-def service(db, clock, settings) -> FilingService:
-    return _service(db, clock, settings)
-
-
-def _service(db, clock, settings) -> FilingService:
-    accounts = AccountService(db, clock)
-    for account in ("acme", "other"):
-        accounts.create(account, owner_name="Zhang Wei", owner_email=f"owner@{account}.example")
-    return FilingService(db, clock, settings)
 
 
 def _new(service, filing_id="F1", *, account="acme", state=State.draft):
     service.create(account, filing_id, type="first_filing", domain="acme.cn",
                    website="Acme Shop", actor="alice")
-    for trigger in path_to(state):
-        service.fire(account, filing_id, trigger, SAMPLE.get(trigger), actor="alice")
+    drive(service, account, filing_id, state)
     return service.get(account, filing_id)
 
 
@@ -73,12 +48,12 @@ def test_every_state_and_trigger_pair_moves_or_is_refused_without_a_trace(
     counts = _counts(db)
     if (state, trigger) not in ALLOWED:
         with pytest.raises(InvalidTransition) as refused:
-            service.fire("acme", "F1", trigger, SAMPLE.get(trigger), actor="bob")
+            service.fire("acme", "F1", trigger, TRIGGER_DATA.get(trigger), actor="bob")
         assert refused.value.code == "invalid_transition"
         assert _counts(db) == counts
         return
     rule = ALLOWED[(state, trigger)]
-    after = service.fire("acme", "F1", trigger, SAMPLE.get(trigger), actor="bob")
+    after = service.fire("acme", "F1", trigger, TRIGGER_DATA.get(trigger), actor="bob")
     assert after.state == rule.dest
     assert after.version == before.version + 1
     assert service.get("acme", "F1").state == rule.dest
@@ -203,7 +178,7 @@ def test_a_failure_after_the_state_update_leaves_nothing(service, db, monkeypatc
 
 def test_two_concurrent_fires_on_one_filing_one_wins(shared_db, clock, settings):
     file_db = shared_db
-    service = _service(file_db, clock, settings)
+    service = filing_service(file_db, clock, settings)
     filing = _new(service)
     barrier, outcomes = threading.Barrier(2), []
 

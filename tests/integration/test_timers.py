@@ -9,47 +9,22 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from workflow.accounts import AccountService
+from tests.integration.conftest import drive, filing_service
 from workflow.clock import SystemClock
-from workflow.config import Config
 from workflow.errors import InvalidTransition
-from workflow.filings import FilingService
-from workflow.lifecycle import State, path_to
+from workflow.lifecycle import State
 from workflow.models import Filing, OutboxEvent, Timer, TransitionLog
 from workflow.timers import fire_due_timers, next_timer_at
 
-SAMPLE = {
-    "reject": {"reason": "the ID photo is blurry"},
-    "approve": {"icp_number": "京ICP备2026000001号"},
-    "fail_inspection": {"items": ["website title"]},
-}
 OPEN = [State.draft, State.submitted, State.under_review, State.rejected]
 SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
 
 
-@pytest.fixture
-def settings() -> Config:
-    return Config(secret_key="test")
-
-
-@pytest.fixture
-def service(db, clock, settings) -> FilingService:
-    return _service(db, clock, settings)
-
-
-def _service(db, clock, settings) -> FilingService:
-    AccountService(db, clock).create("acme", owner_name="Zhang Wei",
-                                     owner_email="owner@acme.example")
-    return FilingService(db, clock, settings)
-
-
 def _new(service, filing_id="F1", *, state=State.draft):
     service.create("acme", filing_id, type="first_filing", domain="acme.cn", website="Acme",
                    actor="alice")
-    for trigger in path_to(state):
-        if trigger != "expire":
-            service.fire("acme", filing_id, trigger, SAMPLE.get(trigger), actor="alice")
+    drive(service, "acme", filing_id, state)
     return service.get("acme", filing_id)
 
 
@@ -98,7 +73,7 @@ def test_a_timely_sms_verification_cancels_the_timeout(service, db, clock, setti
 
 def test_the_real_time_path_fires_the_sms_timeout_under_freezegun(db, settings):
     with freeze_time("2026-03-02 01:00:00", tz_offset=0) as frozen:
-        service = _service(db, SystemClock(), settings)
+        service = filing_service(db, SystemClock(), settings)
         _new(service, state=State.sms_verification)
         frozen.tick(timedelta(hours=24))
         assert fire_due_timers(db, now=SystemClock().now(), config=settings) == 1
@@ -211,7 +186,7 @@ def test_next_timer_at_is_the_earliest_pending_due_time(service, db, clock, sett
 
 def test_two_workers_fire_each_timer_once(shared_db, clock, settings):
     file_db = shared_db
-    service = _service(file_db, clock, settings.with_(batch_size=3))
+    service = filing_service(file_db, clock, settings.with_(batch_size=3))
     for n in range(12):
         _new(service, f"F{n}", state=State.sms_verification)
     clock.advance(timedelta(hours=25))
