@@ -12,8 +12,19 @@ from flask_wtf.csrf import CSRFProtect
 
 from workflow.config import Config
 
+from . import (
+    auth,
+    contacts_views,
+    errors,
+    filings_views,
+    inbox_views,
+    mailbox_views,
+    settings_views,
+    verify_views,
+)
+from .services import EXTENSION, services
+
 ZONE = ZoneInfo("Asia/Shanghai")  # every account's zone; times are stored in UTC
-EXTENSION = "icpsim"
 
 
 def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
@@ -34,17 +45,6 @@ def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
     app.extensions[EXTENSION] = system
     CSRFProtect(app)
 
-    from . import (
-        auth,
-        contacts_views,
-        errors,
-        filings_views,
-        inbox_views,
-        mailbox_views,
-        settings_views,
-        verify_views,
-    )
-
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
                    mailbox_views, verify_views):
         app.register_blueprint(module.bp)
@@ -54,13 +54,6 @@ def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
     app.add_template_filter(local_iso, "local_iso")
     app.context_processor(_layout_context)
     return app
-
-
-def services() -> Any:
-    """The assembled System of the current app."""
-    from flask import current_app
-
-    return current_app.extensions[EXTENSION]
 
 
 def local_time(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -81,10 +74,9 @@ def local_iso(value: str) -> str:
 
 
 def _layout_context() -> dict[str, Any]:
-    from .mailbox_views import mailbox_enabled
-
     user = getattr(g, "user", None)
     unread = 0
     if user is not None and user.account_id:
         unread = services().inbox.unread_count(user.account_id)
-    return {"user": user, "unread_count": unread, "mailbox_enabled": mailbox_enabled()}
+    return {"user": user, "unread_count": unread,
+            "mailbox_enabled": mailbox_views.mailbox_enabled()}

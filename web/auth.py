@@ -26,8 +26,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.errors import NotFound
 
-from .app import services
 from .forms import SignInForm
+from .services import services
 
 bp = Blueprint("auth", __name__)
 REVIEWER = "reviewer"  # the simulated Alibaba Cloud / authority reviewer

@@ -8,10 +8,10 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 
 from workflow.errors import IcpsimError
 
-from .app import services
 from .auth import owner_required
 from .errors import attach
 from .forms import ContactForm, CsrfForm
+from .services import services
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 

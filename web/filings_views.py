@@ -10,11 +10,11 @@ from workflow.diagram import mermaid
 from workflow.errors import IcpsimError, InvalidData
 from workflow.lifecycle import RULES
 
-from .app import services
 from .auth import owner_required
 from .errors import ActionNotPermitted, attach
 from .forms import ActionForm, CsrfForm, FilingForm
 from .lifecycle_svg import lifecycle_svg
+from .services import services
 
 bp = Blueprint("filings", __name__, url_prefix="/filings")
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from .app import services
 from .auth import owner_required
 from .forms import CsrfForm
+from .services import services
 
 bp = Blueprint("inbox", __name__, url_prefix="/messages")
 

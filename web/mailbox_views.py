@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from workflow.clock import as_utc
 
-from .app import services
+from .services import services
 
 bp = Blueprint("mailbox", __name__, url_prefix="/mailbox")
 _URL = re.compile(r"https?://[^\s<>\"']+")

@@ -9,11 +9,11 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from notify.catalog import CHANNEL_NAMES, CHANNELS, get_category
 from workflow.errors import IcpsimError
 
-from .app import services
 from .auth import owner_required
 from .contacts_views import add_contact
 from .errors import attach
 from .forms import ContactForm, CsrfForm
+from .services import services
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from notify.errors import LinkInvalid
 
-from .app import services
+from .services import services
 
 bp = Blueprint("verify", __name__)
 
