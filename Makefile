@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench install system-deps clean
+.PHONY: run test serve worker lint bench docs install system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ serve: install
 
 worker: install
 	$(BIN)/icpsim worker
+
+## docs: regenerate the generated parts of README.md and docs/ (a test keeps them in sync)
+docs: install
+	$(BIN)/python -m workflow.diagram --write-readme
+	$(BIN)/python -m scenarios.reference --write
 
 ## bench: the benchmark scripts (figures as ratios to a baseline measured in the same run)
 bench: install

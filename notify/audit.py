@@ -1,4 +1,4 @@
-"""The revision history of channels, receivers and contacts (SPEC 1.8)."""
+"""The revision history of channels, receivers and contacts (docs/behaviour.md#audit)."""
 
 from __future__ import annotations
 

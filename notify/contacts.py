@@ -1,4 +1,7 @@
-"""Contacts of an account and their email verification (SPEC 1.3): the ContactService."""
+"""Contacts of an account and their email verification: the ContactService.
+
+The rules: docs/behaviour.md#contacts and docs/behaviour.md#verification-links.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Internal messages: an account's inbox, newest first, read flags, deletion (SPEC 1.6)."""
+"""Internal messages: an account's inbox, newest first, read flags, deletion.
+
+The rules: docs/behaviour.md#internal-messages.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The retry policy of temporary delivery failures (SPEC 1.7, RFC 5321 4.5.4.1): pure."""
+"""The retry policy of temporary delivery failures (docs/behaviour.md#delivery): pure."""
 
 from __future__ import annotations
 

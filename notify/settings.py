@@ -1,4 +1,7 @@
-"""Notification settings per account and category: channels and receivers (SPEC 1.2, 1.4)."""
+"""Notification settings per account and category: channels and receivers.
+
+The rules: docs/behaviour.md#categories-and-channels and docs/behaviour.md#receivers.
+"""
 
 from __future__ import annotations
 

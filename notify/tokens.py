@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-TOKEN_BYTES = 32  # 256 bits of randomness; the SPEC asks for at least 128
+TOKEN_BYTES = 32  # 256 bits of randomness (docs/behaviour.md#verification-links)
 
 
 class LinkState(StrEnum):

@@ -1,4 +1,7 @@
-"""Contact form rules (SPEC 1.3), pure: each check returns the clean value or refuses."""
+"""Contact form rules, pure: each check returns the clean value or refuses.
+
+The rules: docs/behaviour.md#contacts.
+"""
 
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ def issue_link(session: Session, account: Account, contact: Contact, *, now: dat
     """Revoke the contact's older links, store a new one (hash only), queue its email.
 
     The email is a ``Delivery(kind="verification")`` holding the raw link in its
-    pre-rendered body; the dispatcher sends it and purges the body (CONTRACTS.md).
+    pre-rendered body; the dispatcher sends it and purges the body
+    (docs/design.md#verification-emails).
     """
     assert contact.id is not None
     session.execute(update(VerificationLink).where(

@@ -55,7 +55,7 @@ def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = N
     """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store).
 
     Several processes may each run these: the jobs claim rows by lease, so the job store
-    is never shared (PITFALLS.md, APScheduler).
+    is never shared (docs/design.md#apscheduler).
     """
     seconds = interval if interval is not None else system.config.poll_interval.total_seconds()
     for name in JOBS:

@@ -28,7 +28,7 @@ ZONE = ZoneInfo("Asia/Shanghai")  # every account's zone; times are stored in UT
 
 
 def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
-    """Build the console; never starts a scheduler or a mail server (PITFALLS.md)."""
+    """Build the console; never starts a scheduler or a mail server (docs/design.md#apscheduler)."""
     if system is None:
         from notify.system import build_system
 
@@ -37,7 +37,7 @@ def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
-        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session (PITFALLS.md)
+        WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session (docs/design.md)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         ICPSIM_MAILDIR=Path(config.instance_path) / "mail",

@@ -17,7 +17,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"], help="upgrade: apply every migration")
 
-    run = sub.add_parser("run", help="run scenario files (SCENARIOS.md)")
+    run = sub.add_parser("run", help="run scenario files (docs/scenarios.md)")
     run.add_argument("paths", nargs="+", help="scenario files or folders")
     run.add_argument("--report", choices=["text", "json"], default="text")
     run.add_argument("--junit", metavar="FILE", help="also write JUnit XML")

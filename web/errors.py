@@ -56,7 +56,8 @@ def _page(status: int, message: str, code: str | None = None) -> tuple[str, int]
 
 def _domain(exc: IcpsimError) -> Any:
     if exc.http_status == 404:
-        # Another account's object and a missing one look the same (SPEC 1.1).
+        # Another account's object and a missing one look the same
+        # (docs/behaviour.md#accounts-and-the-owner).
         return _page(404, "There is no such page, or it is not yours.", exc.code)
     return _page(exc.http_status, exc.message, exc.code)
 

@@ -1,4 +1,4 @@
-"""Flask-WTF forms: CSRF on every POST; the services validate (SPEC messages)."""
+"""Flask-WTF forms: CSRF on every POST; the services validate (their codes and messages)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class CsrfForm(FlaskForm):
 
 class ContactForm(FlaskForm):
     # No field validators here on purpose: the contact service refuses bad values with
-    # the SPEC code and message, which the view shows next to the field.
+    # the error's code and message, which the view shows next to the field.
     name = StringField("Name")
     email = StringField("Email")
     title = SelectField("Title", choices=[SelectChoice("", "Select a title")]

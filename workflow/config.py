@@ -27,19 +27,19 @@ class Config:
     mail_from: str = "Message Center <no-reply@icpsim.example>"
     secret_key: str = "dev-secret-change-me"
     base_url: str = "http://127.0.0.1:5000"
-    # contacts (SPEC 1.3)
+    # contacts (docs/behaviour.md#contacts)
     max_contacts: int = 15
     link_lifetime: timedelta = timedelta(hours=72)
     resend_interval: timedelta = timedelta(seconds=60)
     resend_daily_limit: int = 10
-    # delivery (SPEC 1.7)
+    # delivery (docs/behaviour.md#delivery)
     retry_initial: timedelta = timedelta(minutes=5)
     retry_cap: timedelta = timedelta(minutes=60)
     retry_jitter: float = 0.10
     retry_give_up: timedelta = timedelta(days=5)
     lease: timedelta = timedelta(seconds=60)
     batch_size: int = 200
-    # lifecycle timers (SPEC 2)
+    # lifecycle timers (docs/behaviour.md#timers)
     sms_window: timedelta = timedelta(hours=24)
     order_lifetime: timedelta = timedelta(days=45)
     reminders: tuple[timedelta, ...] = (timedelta(days=30), timedelta(days=40))

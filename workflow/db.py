@@ -233,7 +233,8 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that later writes fails
-        # at once with "database is locked" instead of waiting (PITFALLS.md).
+        # at once with "database is locked" instead of waiting
+        # (docs/design.md#sqlite-and-sqlalchemy).
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

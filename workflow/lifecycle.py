@@ -113,7 +113,7 @@ RULES: Mapping[str, Rule] = {r.trigger.value: r for r in LIFECYCLE}
 
 @dataclass
 class _Subject:
-    """The plain object the machine drives (never an ORM row: PITFALLS.md)."""
+    """The plain object the machine drives (never an ORM row: docs/design.md#transitions)."""
 
     state: State
     once_used: bool = False

@@ -1,4 +1,4 @@
-"""Imports point down only: workflow < notify < scenarios < web (DESIGN.md)."""
+"""Imports point down only: workflow < notify < scenarios < web (docs/design.md#layers)."""
 
 from __future__ import annotations
 

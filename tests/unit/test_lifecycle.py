@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.diagram import README, final_states, markdown_table, mermaid, with_section
+from workflow.diagram import (
+    BEHAVIOUR,
+    README,
+    final_states,
+    markdown_table,
+    mermaid,
+    with_section,
+)
 from workflow.errors import InvalidData, InvalidTransition
 from workflow.lifecycle import (
     LIFECYCLE,
@@ -139,11 +146,11 @@ def test_the_markdown_table_has_one_row_per_trigger():
     assert "`items` (required), `deadline_days` (optional)" in markdown_table()
 
 
-def test_readme_shows_the_lifecycle_the_code_defines():
-    text = README.read_text(encoding="utf-8")
+@pytest.mark.parametrize("document", [README, BEHAVIOUR], ids=lambda p: p.name)
+def test_the_documents_show_the_lifecycle_the_code_defines(document):
+    text = document.read_text(encoding="utf-8")
     assert text == with_section(text), (
-        "README.md's lifecycle section is out of date: run "
-        "`.venv/bin/python -m workflow.diagram --write-readme`")
+        f"{document.name}'s lifecycle section is out of date: run `make docs`")
     assert "```mermaid\nstateDiagram-v2" in text
 
 
