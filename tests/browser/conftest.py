@@ -46,7 +46,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Any]:
-    from web.liveserver import start_console
+    from tools.liveconsole import start_console
 
     console = start_console(tmp_path, accounts=ACCOUNTS, reviewer_password=REVIEWER_PASSWORD)
     yield console

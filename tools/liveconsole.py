@@ -1,4 +1,8 @@
-"""The console on a background thread with its own mail sink: browser tests, screenshots."""
+"""The console on a background thread with its own mail sink: browser tests, screenshots.
+
+A development tool, not part of the installed package: the browser tests
+(tests/browser/conftest.py) and bench/screenshots.py import it from the repository root.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ from typing import Any
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from web.auth import set_reviewer_password
 from workflow.config import Config
-
-from .auth import set_reviewer_password
 
 HOST = "127.0.0.1"
 
@@ -44,8 +47,7 @@ def start_console(instance: Path, *, accounts: dict[str, tuple[str, str, str]],
     """Serve a fresh console from ``instance``; accounts: id -> (owner, email, password)."""
     from notify.mailsink import MailSink, free_port
     from notify.system import build_system
-
-    from .app import create_app
+    from web.app import create_app
 
     port = free_port(HOST)
     sink = MailSink(maildir=instance / "mail").start()

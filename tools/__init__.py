@@ -1,0 +1,1 @@
+"""Development tools used by the tests and the bench scripts; never installed."""
