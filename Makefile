@@ -27,7 +27,7 @@ test: install system-deps lint
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy workflow notify
+	$(BIN)/mypy workflow notify web scenarios
 
 ## serve: the web console with the scheduler and the embedded mail sink
 serve: install

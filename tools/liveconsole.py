@@ -9,13 +9,17 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from web.auth import set_reviewer_password
 from workflow.config import Config
+
+if TYPE_CHECKING:
+    from notify.mailsink import MailSink
+    from notify.system import System
 
 HOST = "127.0.0.1"
 
@@ -25,8 +29,8 @@ class LiveConsole:
     """A running console: its URL, the assembled system and the mail sink behind it."""
 
     url: str
-    system: Any
-    sink: Any
+    system: System
+    sink: MailSink
     server: BaseWSGIServer
     thread: threading.Thread
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -24,10 +24,13 @@ from . import (
 )
 from .services import EXTENSION, services
 
+if TYPE_CHECKING:
+    from notify.system import System
+
 ZONE = ZoneInfo("Asia/Shanghai")  # every account's zone; times are stored in UTC
 
 
-def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
+def create_app(config: Config | None = None, *, system: System | None = None) -> Flask:
     """Build the console; never starts a scheduler or a mail server (docs/design.md#apscheduler)."""
     if system is None:
         from notify.system import build_system

@@ -6,7 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from werkzeug.security import generate_password_hash
 
@@ -14,6 +14,9 @@ from workflow.config import Config
 
 from .auth import REVIEWER, reviewer_hash_file, set_reviewer_password
 from .migrate import upgrade
+
+if TYPE_CHECKING:
+    from notify.system import System
 
 DEMO_ACCOUNT = "demo"
 DEMO_OWNER = ("Zhang Wei", "zhang.wei@demo.example")
@@ -34,7 +37,7 @@ def prepare_database(config: Config) -> None:
     upgrade(config)
 
 
-def ensure_demo(system: Any) -> Credentials:
+def ensure_demo(system: System) -> Credentials:
     """A demo account (owner password) and a reviewer password, each made once."""
     instance = Path(system.config.instance_path)
     file = instance / CREDENTIALS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
@@ -15,6 +15,9 @@ from .errors import ActionNotPermitted, attach
 from .forms import ActionForm, CsrfForm, FilingForm
 from .lifecycle_svg import lifecycle_svg
 from .services import services
+
+if TYPE_CHECKING:
+    from workflow.models import Filing
 
 bp = Blueprint("filings", __name__, url_prefix="/filings")
 
@@ -42,7 +45,7 @@ def data_fields(trigger: str) -> tuple[str, ...]:
     return RULES[trigger].required + OPTIONAL_DATA.get(trigger, ())
 
 
-def load(account_id: str, filing_id: str) -> Any:
+def load(account_id: str, filing_id: str) -> Filing:
     """The filing, if the user may see it: an owner only their own (else a plain 404)."""
     if not g.user.is_reviewer and account_id != g.user.account_id:
         abort(404)
@@ -74,7 +77,7 @@ def new() -> Any:
     return render_template("filing_new.html", form=form)
 
 
-def _detail(filing: Any, form: ActionForm, status: int = 200) -> Any:
+def _detail(filing: Filing, form: ActionForm, status: int = 200) -> Any:
     svc = services()
     allowed = svc.filings.allowed_triggers(filing)
     mine = [t for t in allowed if t in my_triggers()]
@@ -88,7 +91,7 @@ def _detail(filing: Any, form: ActionForm, status: int = 200) -> Any:
         mermaid=mermaid(filing.state),
         history=svc.filings.history(filing.account_id, filing.filing_id),
         deliveries=deliveries, attempts={d.id: svc.deliveries.attempts(d.id)
-                                         for d in deliveries},
+                                         for d in deliveries if d.id is not None},
         retry_form=CsrfForm(formdata=None)), status
 
 

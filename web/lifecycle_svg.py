@@ -42,8 +42,8 @@ def lifecycle_svg(current: str) -> Markup:
     pos = _positions()
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for rule in LIFECYCLE:
-        for src in rule.sources:
-            edges[(src.value, rule.dest.value)].append(rule.trigger.value)
+        for source in rule.sources:
+            edges[(source.value, rule.dest.value)].append(rule.trigger.value)
     nexts = {dst for (src, dst) in edges if src == current}
     parts: list[str] = []
     labels: list[str] = []  # drawn last, over boxes and lines

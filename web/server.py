@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config
 
-from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
+from .bootstrap import DEMO_ACCOUNT, Credentials, ensure_demo, prepare_database
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from notify.system import System
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
@@ -58,7 +63,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
     return 0
 
 
-def start_scheduler(system: Any) -> Any:
+def start_scheduler(system: System) -> BackgroundScheduler:
     """A BackgroundScheduler running the same job functions as `icpsim worker`."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -74,7 +79,7 @@ def _display_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "") else host
 
 
-def _announce(config: Config, creds: Any, *, host: str, port: int,
+def _announce(config: Config, creds: Credentials, *, host: str, port: int,
               sink_url: str | None) -> None:
     url = f"http://{_display_host(host)}:{port}"
     print(f"icpsim console on {url}  (Ctrl-C to stop)", flush=True)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from notify.system import System
 
 EXTENSION = "icpsim"
 
 
-def services() -> Any:
+def services() -> System:
     """The assembled System of the current app (``app.extensions``)."""
-    return current_app.extensions[EXTENSION]
+    return cast("System", current_app.extensions[EXTENSION])
 
 
 __all__ = ["EXTENSION", "services"]
