@@ -134,7 +134,7 @@ ACTIONS: dict[str, Entry] = {
         "Fires a lifecycle trigger on a filing, as its owner (`submit`, `withdraw`) or as the "
         "reviewer (the others). Timer triggers are fired by time, not by this action.",
         {"filing": "the filing id",
-         "trigger": "a trigger of the lifecycle table in behaviour.md",
+         "trigger": "a trigger of [the lifecycle](behaviour.md#the-filing-lifecycle)",
          "reason": "why (`reject` needs it)",
          "icp_number": "the ICP number (`approve` needs it)",
          "items": "the unqualified items (`fail_inspection` needs them)",
@@ -209,7 +209,7 @@ CHECKS: dict[str, Entry] = {
         {**{k: v for k, v in _MAIL_FILTERS.items() if k != "kind"},
          "count": "how many rows match",
          "channel": "the channel",
-         "status": "the delivery's state (behaviour.md, Delivery)"}),
+         "status": "the delivery's state, see [behaviour.md](behaviour.md#delivery)"}),
     "channels": Entry(
         "The category's channels that are on (or required) are exactly these.",
         {"category": _CATEGORY}),
