@@ -61,7 +61,9 @@ class World:
         # SQLAlchemy's result machinery would cost more than the queries themselves.
         pooled = self.system.db.engine.raw_connection()
         try:
-            cursor: Any = pooled.driver_connection.cursor()  # type: ignore[union-attr]
+            driver = pooled.driver_connection
+            assert driver is not None  # a checked-out connection always has its driver's
+            cursor = driver.cursor()
             for table in SQLModel.metadata.sorted_tables:
                 cursor.execute(f'SELECT * FROM "{table.name}"')
                 out[table.name] = hash(tuple(sorted(map(repr, cursor.fetchall()))))
