@@ -6,12 +6,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config
 
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
+from .secret_files import instance_secret
+
+SECRET_KEY_FILE = "secret_key"
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
@@ -21,6 +25,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
 
     from .app import create_app
 
+    config, new_secrets = with_secret_key(config)
     prepare_database(config)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
@@ -41,7 +46,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
-                          sink_url=sink.url if sink else None)
+                          sink_url=sink.url if sink else None, new_secrets=new_secrets)
                 server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
@@ -56,6 +61,18 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         if sink is not None:
             sink.stop()
     return 0
+
+
+def with_secret_key(config: Config) -> tuple[Config, list[str]]:
+    """The config with its session key: ``ICPSIM_SECRET_KEY``, else the instance file
+    (generated on first start, mode 0600). Returns the lines announcing a new secret."""
+    if config.secret_key:
+        return config, []
+    secret = instance_secret(config.instance_path, SECRET_KEY_FILE, env_var="ICPSIM_SECRET_KEY")
+    path = Path(config.instance_path) / SECRET_KEY_FILE
+    lines = [f"session key: generated and stored in {path} (mode 0600), shown this once: "
+             f"{secret.value}"] if secret.created else []
+    return config.with_(secret_key=secret.value), lines
 
 
 def start_scheduler(system: Any) -> Any:
@@ -75,10 +92,12 @@ def _display_host(host: str) -> str:
 
 
 def _announce(config: Config, creds: Any, *, host: str, port: int,
-              sink_url: str | None) -> None:
+              sink_url: str | None, new_secrets: list[str]) -> None:
     url = f"http://{_display_host(host)}:{port}"
     print(f"icpsim console on {url}  (Ctrl-C to stop)", flush=True)
-    print(f"database: {config.database_url}")
+    print(f"database: {make_url(config.database_url).render_as_string(hide_password=True)}")
+    for line in new_secrets:
+        print(line)
     if sink_url:
         print(f"mail: embedded mail sink on {sink_url}; read it in the console's Mailbox")
     else:
