@@ -1,0 +1,71 @@
+"""The sign-in guard on SQLite files and PostgreSQL: limits and session versions hold for
+every connection, and parallel guesses cannot slip past the limit."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+
+from workflow.db import Database
+from workflow.signin_guard import SignInGuard, TooManyAttempts
+
+
+def _guess(guard: SignInGuard, username: str) -> bool:
+    """One wrong password; False when the guard refused to let it be checked."""
+    try:
+        guard.attempt(username)
+    except TooManyAttempts:
+        return False
+    guard.failed(username)
+    return True
+
+
+def test_five_failures_lock_the_name_for_everyone_on_the_database(shared_db, clock):
+    here = SignInGuard(shared_db, clock)
+    there = SignInGuard(Database(str(shared_db.url.render_as_string(hide_password=False))),
+                       clock)
+    assert [_guess(here, "acme") for _ in range(3)] == [True] * 3
+    assert [_guess(there, "acme") for _ in range(2)] == [True] * 2
+    for guard in (here, there):
+        with pytest.raises(TooManyAttempts) as err:
+            guard.attempt("acme")
+        assert err.value.code == "too_many_attempts"
+    here.attempt("other")  # other names are not affected
+    clock.advance(timedelta(minutes=15, seconds=1))
+    there.attempt("acme")
+    there.passed("acme")
+    there.db.dispose()
+
+
+def test_parallel_guesses_cannot_pass_the_limit(shared_db, clock):
+    guard = SignInGuard(shared_db, clock)
+    results: list[bool] = []
+    start = threading.Barrier(12)
+
+    def guess() -> None:
+        start.wait()
+        results.append(_guess(guard, "acme"))
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 5
+    with pytest.raises(TooManyAttempts):
+        guard.attempt("acme")
+
+
+def test_ending_sessions_raises_the_version_seen_by_every_connection(shared_db, clock):
+    guard = SignInGuard(shared_db, clock)
+    assert guard.session_version("acme") == 0
+    assert guard.end_sessions("acme") == 1
+    other = SignInGuard(Database(str(shared_db.url.render_as_string(hide_password=False))),
+                        clock)
+    assert other.session_version("acme") == 1
+    assert other.end_sessions("acme") == 2
+    assert guard.session_version("acme") == 2
+    assert guard.session_version("reviewer") == 0
+    other.db.dispose()
