@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
 from .secret_files import instance_secret
@@ -68,8 +68,14 @@ def with_secret_key(config: Config) -> tuple[Config, list[str]]:
     (generated on first start, mode 0600). Returns the lines announcing a new secret."""
     if config.secret_key:
         return config, []
-    secret = instance_secret(config.instance_path, SECRET_KEY_FILE, env_var="ICPSIM_SECRET_KEY")
     path = Path(config.instance_path) / SECRET_KEY_FILE
+    try:
+        secret = instance_secret(config.instance_path, SECRET_KEY_FILE,
+                                 env_var="ICPSIM_SECRET_KEY")
+    except (OSError, RuntimeError) as exc:
+        raise ConfigError(f"the session key in {path} cannot be used ({exc}); set "
+                          "ICPSIM_SECRET_KEY, or delete the file to generate a new key",
+                          field="ICPSIM_SECRET_KEY") from exc
     lines = [f"session key: generated and stored in {path} (mode 0600), shown this once: "
              f"{secret.value}"] if secret.created else []
     return config.with_(secret_key=secret.value), lines
