@@ -148,10 +148,18 @@ def signin() -> Any:
         session["auth"] = [guard().session_version(username),
                            _fingerprint(_password_hash(username))]
         target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        if not _local_path(target):
             target = url_for("filings.index" if user.is_reviewer else "settings.common")
         return redirect(target)
     return render_template("signin.html", form=form), 400 if form.errors else 200
+
+
+def _local_path(target: str) -> bool:
+    """A path on this console. Browsers read ``/\\host`` and ``/<tab>/host`` as ``//host``
+    (another site), so backslashes, whitespace and control characters are refused too."""
+    if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return False
+    return not any(c == "\\" or c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target)
 
 
 @bp.route("/signout", methods=["POST"])
