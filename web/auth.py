@@ -133,6 +133,7 @@ def signin() -> Any:
     form = SignInForm()
     if form.validate_on_submit():
         username = (form.username.data or "").strip()
+        _dummy_hash()  # made on the first attempt of any kind: no unknown id pays for it
         try:
             guard().attempt(username)
         except TooManyAttempts as exc:

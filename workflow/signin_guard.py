@@ -9,10 +9,10 @@ past the limit while the first ones are still being checked.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -49,8 +49,7 @@ class SignInGuard:
             state = _state_for_update(s, username)
             if state.locked_until is not None and state.locked_until > now:
                 raise self._refusal(state.locked_until - now)
-            s.execute(delete(SignInFailure).where(col(SignInFailure.username) == username,
-                                                  col(SignInFailure.at) <= now - self.window))
+            _forget_old(s, keep=username, before=now - self.window, now=now)
             if _failures(s, username) >= self.max_failures:
                 raise self._refusal(self.lock)
             s.add(SignInFailure(username=username, at=now))
@@ -96,10 +95,30 @@ class SignInGuard:
 def _state_for_update(s: Session, username: str) -> SignInState:
     """The name's row, created if missing and locked against other writers."""
     insert = _INSERTS[s.get_bind().dialect.name]
-    s.execute(insert(SignInState).values(username=username, session_version=0)
-              .on_conflict_do_nothing(index_elements=["username"]))
-    query = select(SignInState).where(col(SignInState.username) == username)
-    return s.exec(query.with_for_update()).one()
+    query = select(SignInState).where(col(SignInState.username) == username).with_for_update()
+    while True:
+        s.execute(insert(SignInState).values(username=username, session_version=0)
+                  .on_conflict_do_nothing(index_elements=["username"]))
+        state = s.exec(query).one_or_none()
+        if state is not None:
+            return state
+        # Forgotten (an idle row) between our insert and our lock: make it again.
+
+
+def _forget_old(s: Session, *, keep: str, before: datetime, now: datetime) -> None:
+    """Drop failures out of the window and rows that say nothing any more (no lock, no
+    ended session), so names tried once, such as a spray of made-up ids, do not pile up.
+    Rows another sign-in holds are skipped, never waited for (no deadlock)."""
+    old = select(SignInFailure.id).where(col(SignInFailure.at) <= before)
+    s.execute(delete(SignInFailure).where(
+        col(SignInFailure.id).in_(old.with_for_update(skip_locked=True).scalar_subquery())))
+    idle = select(SignInState.username).where(
+        col(SignInState.username) != keep, col(SignInState.session_version) == 0,
+        or_(col(SignInState.locked_until).is_(None), col(SignInState.locked_until) <= now),
+        ~exists().where(col(SignInFailure.username) == col(SignInState.username)))
+    s.execute(delete(SignInState).where(
+        col(SignInState.username).in_(idle.with_for_update(skip_locked=True)
+                                      .scalar_subquery())))
 
 
 def _failures(s: Session, username: str) -> int:
