@@ -99,6 +99,8 @@ def test_serve_generates_its_session_key_and_keeps_every_secret_file_0600(tmp_pa
     private += [p.name for p in instance.glob("icpsim.db-*")]  # WAL and shared memory
     for name in private:
         assert _mode(instance / name) == 0o600, name
+    assert _mode(instance) == 0o700
+    assert _mode(instance / "mail") == 0o700  # the sink's mail, with its links
     proc, lines = _start(instance, port, ICPSIM_SECRET_KEY="")
     _stop(proc)
     assert printed not in "".join(lines)  # shown once, never again
