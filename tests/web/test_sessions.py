@@ -11,10 +11,10 @@ from werkzeug.security import generate_password_hash
 
 from notify.system import build_system
 from tests.web.conftest import FAST_HASH, PASSWORDS, Console
+from tests.web.two_processes import two_consoles
 from web.app import create_app
 from web.server import with_secret_key
 from workflow.config import Config, ConfigError
-from workflow.db import Database
 from workflow.models import Account
 
 # Keys an attacker would try: the old built-in default, the test and helper keys, guesses.
@@ -162,23 +162,8 @@ def test_session_cookies_are_secure_when_the_base_url_is_https(system):
 
 @pytest.fixture
 def two_processes(tmp_path, system) -> Iterator[tuple[Flask, Flask]]:
-    """Two consoles, each with its own engine, on one SQLite file (as two processes)."""
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    first, second = Database(url), Database(url)
-    first.create_all()
-    config = system.config.with_(database_url=url)
-    apps = []
-    for db in (first, second):
-        app = create_app(system=build_system(config, clock=system.clock, db=db))
-        app.config.update(TESTING=True,
-                          ICPSIM_REVIEWER_HASH=generate_password_hash("x", FAST_HASH))
-        apps.append(app)
-    apps[0].extensions["icpsim"].accounts.create(
-        "acme", owner_name="Zhang Wei", owner_email="owner@acme.example",
-        password_hash=generate_password_hash(PASSWORDS["acme"], FAST_HASH))
-    yield apps[0], apps[1]
-    first.dispose()
-    second.dispose()
+    with two_consoles(tmp_path, system) as apps:
+        yield apps
 
 
 def test_signing_out_in_one_process_ends_the_session_in_another(two_processes):

@@ -12,10 +12,8 @@ import pytest
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
-from notify.system import build_system
-from tests.web.conftest import FAST_HASH, PASSWORDS, Console, text
-from web.app import create_app
-from workflow.db import Database
+from tests.web.conftest import Console, text
+from tests.web.two_processes import two_consoles
 
 LOCKED = 'data-code="too_many_attempts"'
 
@@ -94,21 +92,8 @@ def test_an_overlong_account_id_is_refused_next_to_the_field(anon):
 
 @pytest.fixture
 def two_processes(tmp_path, system) -> Iterator[tuple[Flask, Flask]]:
-    """Two consoles, each with its own engine, on one SQLite file (as two processes)."""
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    first, second = Database(url), Database(url)
-    first.create_all()
-    config = system.config.with_(database_url=url)
-    apps = [create_app(system=build_system(config, clock=system.clock, db=db))
-            for db in (first, second)]
-    for app in apps:
-        app.config["TESTING"] = True
-    apps[0].extensions["icpsim"].accounts.create(
-        "acme", owner_name="Zhang Wei", owner_email="owner@acme.example",
-        password_hash=generate_password_hash(PASSWORDS["acme"], FAST_HASH))
-    yield apps[0], apps[1]
-    first.dispose()
-    second.dispose()
+    with two_consoles(tmp_path, system) as apps:
+        yield apps
 
 
 def test_a_lock_made_in_one_process_holds_in_another(two_processes):
