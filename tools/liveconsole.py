@@ -6,6 +6,7 @@ A development tool, not part of the installed package: the browser tests
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def start_console(instance: Path, *, accounts: dict[str, tuple[str, str, str]],
     port = free_port(HOST)
     sink = MailSink(maildir=instance / "mail").start()
     config = Config(instance_path=instance, smtp_url=sink.url, base_url=f"http://{HOST}:{port}",
-                    secret_key="live-console")
+                    secret_key=secrets.token_urlsafe(32))
     system = build_system(config, create_tables=True)
     for account_id, (owner, email, password) in accounts.items():
         system.accounts.create(account_id, owner_name=owner, owner_email=email,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
 
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from . import (
     auth,
@@ -19,6 +19,7 @@ from . import (
     filings_views,
     inbox_views,
     mailbox_views,
+    security_headers,
     settings_views,
     verify_views,
 )
@@ -37,12 +38,17 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
 
         system = build_system(config or Config.from_env())
     config = system.config
+    if not config.secret_key:
+        raise ConfigError("ICPSIM_SECRET_KEY is not set: the console will not sign sessions "
+                          "with a known key (`icpsim serve` generates one in the instance "
+                          "folder)", field="ICPSIM_SECRET_KEY")
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=config.secret_key,
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session (docs/design.md)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.base_url.lower().startswith("https://"),
         ICPSIM_MAILDIR=Path(config.instance_path) / "mail",
     )
     app.extensions[EXTENSION] = system
@@ -53,6 +59,7 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
         app.register_blueprint(module.bp)
     auth.install(app)
     errors.install(app)
+    security_headers.install(app)
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_iso, "local_iso")
     app.context_processor(_layout_context)

@@ -1,11 +1,16 @@
-"""Sign-in: account owners by account id and password, and the reviewer role."""
+"""Sign-in and sign-out, the signed-in user of each request, and the sign-in limits.
+
+A session names its user and carries the user's session version and a fingerprint of
+the password hash it was opened with: signing out raises the version (held in the
+database, so every process agrees) and a new password changes the fingerprint, and
+either way every copy of the old cookie stops working.
+"""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,82 +27,73 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from workflow.errors import NotFound
+from workflow.signin_guard import SignInGuard, TooManyAttempts
 
 from .forms import SignInForm
-from .services import services
+from .services import EXTENSION
+from .users import (
+    OPERATOR,
+    OWNER,
+    REVIEWER,
+    User,
+    authenticate,
+    dummy_hash,
+    fingerprint,
+    password_hash,
+    reviewer_hash_file,
+    set_reviewer_password,
+)
 
 bp = Blueprint("auth", __name__)
-REVIEWER = "reviewer"  # the simulated Alibaba Cloud / authority reviewer
 PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static"}
+GUARD = "icpsim.signin_guard"
 
 
-@dataclass(frozen=True)
-class User:
-    role: str  # owner | reviewer
-    account_id: str | None
-    name: str
-
-    @property
-    def is_reviewer(self) -> bool:
-        return self.role == REVIEWER
-
-
-def reviewer_hash_file(instance_path: Path | str) -> Path:
-    return Path(instance_path) / "reviewer.hash"
-
-
-def set_reviewer_password(instance_path: Path | str, password: str) -> None:
-    """Store the reviewer's password hash in the instance folder (never the password)."""
-    path = reviewer_hash_file(instance_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(generate_password_hash(password) + "\n")
-
-
-def _reviewer_hash() -> str | None:
-    configured = current_app.config.get("ICPSIM_REVIEWER_HASH")
-    if configured:
-        return str(configured)
-    path = reviewer_hash_file(services().config.instance_path)
-    return path.read_text().strip() if path.exists() else None
-
-
-def authenticate(username: str, password: str) -> User | None:
-    username = username.strip()
-    if username == REVIEWER:
-        stored = _reviewer_hash()
-        ok = stored is not None and check_password_hash(stored, password)
-        return User(REVIEWER, None, "Reviewer") if ok else None
-    try:
-        account = services().accounts.get(username)
-    except NotFound:
-        return None
-    if account.password_hash and check_password_hash(account.password_hash, password):
-        return User("owner", account.id, account.owner_name)
-    return None
+def guard() -> SignInGuard:
+    return current_app.extensions[GUARD]  # type: ignore[no-any-return]
 
 
 @bp.route("/signin", methods=["GET", "POST"])
 def signin() -> Any:
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data or "", form.password.data or "")
+        username = (form.username.data or "").strip()
+        dummy_hash()  # made on the first attempt of any kind: no unknown id pays for it
+        try:
+            guard().attempt(username)
+        except TooManyAttempts as exc:
+            return render_template("signin.html", form=form, refusal=exc), exc.http_status
+        user = authenticate(username, form.password.data or "")
         if user is None:
+            guard().failed(username)
             form.password.errors = ["The account ID or password is incorrect."]
             return render_template("signin.html", form=form), 400
+        guard().passed(username)
         session.clear()
         session["user"] = [user.role, user.account_id, user.name]
+        session["auth"] = [guard().session_version(username),
+                           fingerprint(password_hash(username))]
         target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        if not _local_path(target):
             target = url_for("filings.index" if user.is_reviewer else "settings.common")
         return redirect(target)
     return render_template("signin.html", form=form), 400 if form.errors else 200
 
 
+def _local_path(target: str) -> bool:
+    """A path on this console. Browsers read ``/\\host`` and ``/<tab>/host`` as ``//host``
+    (another site), so backslashes, whitespace and control characters are refused too."""
+    if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return False
+    return not any(c == "\\" or c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target)
+
+
 @bp.route("/signout", methods=["POST"])
 def signout() -> Any:
+    """Ends every session of the user, everywhere: copies of the cookie stop working."""
+    if g.user is not None:
+        guard().end_sessions(g.user.username)
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.signin"))
@@ -109,17 +105,32 @@ def home() -> Any:
 
 
 def _load_user() -> Any:
-    raw = session.get("user")
-    try:
-        g.user = User(*raw) if raw else None
-    except TypeError:  # a cookie from an older console: sign in again
-        session.clear()
-        g.user = None
+    g.user = _session_user()
+    if g.user is None and session.get("user"):
+        session.clear()  # signed out elsewhere, a new password, or an older console's cookie
     if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         if request.endpoint is None:
             return None  # let the 404 handler answer
         return redirect(url_for("auth.signin", next=request.full_path.rstrip("?")))
     return None
+
+
+def _session_user() -> User | None:
+    """The signed-in user, if the session is still valid on the server side."""
+    raw: Any = session.get("user")
+    auth: Any = session.get("auth")
+    try:
+        user = User(*raw)
+        version, mark = auth
+    except (TypeError, ValueError):
+        return None
+    if user.role not in (OWNER, OPERATOR) or (user.role == OWNER) != bool(user.account_id):
+        return None
+    if version != guard().session_version(user.username):
+        return None
+    if not hmac.compare_digest(str(mark), fingerprint(password_hash(user.username))):
+        return None
+    return user
 
 
 def owner_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,4 +146,10 @@ def owner_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def install(app: Flask) -> None:
+    system = app.extensions[EXTENSION]
+    app.extensions[GUARD] = SignInGuard(system.db, system.clock)
     app.before_request(_load_user)
+
+
+__all__ = ["OPERATOR", "OWNER", "REVIEWER", "User", "authenticate", "bp", "install",
+           "owner_required", "reviewer_hash_file", "set_reviewer_password"]

@@ -56,8 +56,8 @@ def ensure_demo(system: System) -> Credentials:
             lines.append(f"account owner: {DEMO_ACCOUNT} / {demo_password}")
         if reviewer_password:
             lines.append(f"reviewer:      {REVIEWER} / {reviewer_password}")
-        # Local development convenience: kept readable by this user only.
-        with open(file, "a", encoding="utf-8") as out:
+        # Local development convenience: readable by this user only, from creation on.
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as out:
             out.write("\n".join(lines) + "\n")
-        os.chmod(file, 0o600)
     return Credentials(demo_password, reviewer_password, file)

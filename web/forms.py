@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 TITLES = ("CEO", "Technical Director", "Maintenance Director", "Project Director",
           "Finance Director", "Other")
@@ -21,7 +21,9 @@ FILING_TYPES = ("first_filing", "new_website", "add_access", "change_filing",
 
 
 class SignInForm(FlaskForm):
-    username = StringField("Account ID", validators=[InputRequired("Enter your account ID.")])
+    username = StringField("Account ID", validators=[
+        InputRequired("Enter your account ID."),
+        Length(max=64, message="An account ID has at most 64 characters.")])
     password = PasswordField("Password", validators=[InputRequired("Enter your password.")])
 
 

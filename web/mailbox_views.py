@@ -1,4 +1,5 @@
-"""Mailbox: the emails the embedded mail sink stored in its Maildir (local use only)."""
+"""Mailbox: the emails the embedded mail sink stored in its Maildir (local use only);
+an owner sees its own account's emails, the operator all of them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, render_template
 from markupsafe import Markup, escape
 
+from notify.mail_scope import email_message_ids
 from workflow.clock import as_utc
 
 from .services import services
@@ -32,6 +34,7 @@ class Mail:
     date: datetime
     text: str
     stored_at: float  # when the sink stored it (sub-second: orders mail of one second)
+    message_id: str = ""
 
     @property
     def html(self) -> Markup:
@@ -79,17 +82,17 @@ def _parse(key: str, raw: bytes, stored_at: float) -> Mail:
     to = tuple(addr for _, addr in getaddresses([str(v) for v in msg.get_all("To", [])]))
     return Mail(key=key, subject=str(msg.get("Subject", "")), sender=str(msg.get("From", "")),
                 to=to, date=date, text=body.get_content() if body is not None else "",
-                stored_at=stored_at)
+                stored_at=stored_at, message_id=str(msg.get("Message-ID", "")).strip())
 
 
 def _visible(mails: list[Mail]) -> list[Mail]:
-    """The reviewer sees all mail; an owner sees mail to the owner or the account's contacts."""
-    if g.user.account_id is None:
+    """The operator sees the whole sink; an owner only the mail its own account's
+    deliveries sent (by Message-ID, whatever the address)."""
+    if g.user.is_operator:
         return mails
-    account = services().accounts.get(g.user.account_id)
-    mine = {account.owner_email.lower()}
-    mine |= {c.email.lower() for c in services().contacts.list(g.user.account_id)}
-    return [m for m in mails if any(a.lower() in mine for a in m.to)]
+    system = services()
+    mine = email_message_ids(system.db, g.user.account_id, mail_from=system.config.mail_from)
+    return [m for m in mails if m.message_id in mine]
 
 
 @bp.route("/")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy.engine import make_url
 
 from workflow.config import Config
+from workflow.db import create_private_sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -23,7 +23,5 @@ def alembic_config(config: Config) -> AlembicConfig:
 
 def upgrade(config: Config) -> None:
     """Bring the database at ``config.database_url`` to the newest schema."""
-    url = make_url(config.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    create_private_sqlite_file(config.database_url)  # 0600 before Alembic's engine opens it
     command.upgrade(alembic_config(config), "head")

@@ -6,17 +6,21 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from .bootstrap import DEMO_ACCOUNT, Credentials, ensure_demo, prepare_database
+from .secret_files import instance_secret
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from notify.system import System
+
+SECRET_KEY_FILE = "secret_key"
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
@@ -26,6 +30,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
 
     from .app import create_app
 
+    config, new_secrets = with_secret_key(config)
     prepare_database(config)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
@@ -46,7 +51,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
-                          sink_url=sink.url if sink else None)
+                          sink_url=sink.url if sink else None, new_secrets=new_secrets)
                 server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
@@ -61,6 +66,24 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
         if sink is not None:
             sink.stop()
     return 0
+
+
+def with_secret_key(config: Config) -> tuple[Config, list[str]]:
+    """The config with its session key: ``ICPSIM_SECRET_KEY``, else the instance file
+    (generated on first start, mode 0600). Returns the lines announcing a new secret."""
+    if config.secret_key:
+        return config, []
+    path = Path(config.instance_path) / SECRET_KEY_FILE
+    try:
+        secret = instance_secret(config.instance_path, SECRET_KEY_FILE,
+                                 env_var="ICPSIM_SECRET_KEY")
+    except (OSError, RuntimeError) as exc:
+        raise ConfigError(f"the session key in {path} cannot be used ({exc}); set "
+                          "ICPSIM_SECRET_KEY, or delete the file to generate a new key",
+                          field="ICPSIM_SECRET_KEY") from exc
+    lines = [f"session key: generated and stored in {path} (mode 0600), shown this once: "
+             f"{secret.value}"] if secret.created else []
+    return config.with_(secret_key=secret.value), lines
 
 
 def start_scheduler(system: System) -> BackgroundScheduler:
@@ -80,10 +103,12 @@ def _display_host(host: str) -> str:
 
 
 def _announce(config: Config, creds: Credentials, *, host: str, port: int,
-              sink_url: str | None) -> None:
+              sink_url: str | None, new_secrets: list[str]) -> None:
     url = f"http://{_display_host(host)}:{port}"
     print(f"icpsim console on {url}  (Ctrl-C to stop)", flush=True)
-    print(f"database: {config.database_url}")
+    print(f"database: {make_url(config.database_url).render_as_string(hide_password=True)}")
+    for line in new_secrets:
+        print(line)
     if sink_url:
         print(f"mail: embedded mail sink on {sink_url}; read it in the console's Mailbox")
     else:

@@ -25,7 +25,7 @@ class Config:
     database_url: str = ""  # default: a SQLite file in instance_path
     smtp_url: str = "smtp://127.0.0.1:8025"  # the embedded mail sink (`icpsim mail-sink`)
     mail_from: str = "Message Center <no-reply@icpsim.example>"
-    secret_key: str = "dev-secret-change-me"
+    secret_key: str = ""  # no default: `icpsim serve` generates one (web/secret_files.py)
     base_url: str = "http://127.0.0.1:5000"
     # contacts (docs/behaviour.md#contacts)
     max_contacts: int = 15

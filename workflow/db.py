@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,6 +201,20 @@ class RawScope:
 _JSON: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": orjson.loads}
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file (and its folder) readable by this user only, before
+    SQLite opens it: created with mode 0600, never chmodded after; SQLite gives its WAL
+    and shared-memory files the same mode. An existing file is left as it is."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if (parsed.get_backend_name() != "sqlite" or database in ("", ":memory:")
+            or database.startswith("file:")):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def _make_engine(url: str, *, echo: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -215,7 +230,7 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        create_private_sqlite_file(url)
     engine = create_engine(url, echo=echo, **kwargs)
 
     @event.listens_for(engine, "connect")

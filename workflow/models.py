@@ -88,3 +88,7 @@ class Timer(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     claimed_until: datetime | None = _when(default=None)
     claimed_by: str | None = None
+
+
+# The sign-in guard's tables are registered with these (migrations, create_all).
+from .security_models import SignInFailure, SignInState  # noqa: E402, F401

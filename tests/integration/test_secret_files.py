@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import stat
 
+from sqlalchemy import text
+
 from web.secret_files import instance_secret
+from workflow.db import Database
 
 
 def test_a_generated_secret_is_created_0600_and_kept(tmp_path):
@@ -30,3 +34,19 @@ def test_the_environment_overrides_and_writes_nothing(tmp_path):
     assert secret.value == "from-env"
     assert not secret.created
     assert not (tmp_path / "admin.token").exists()
+
+
+def test_a_new_sqlite_database_file_is_created_0600(tmp_path):
+    old = os.umask(0o022)  # the usual umask would make it 0644
+    try:
+        db = Database(f"sqlite:///{tmp_path / 'data' / 'icpsim.db'}")
+        db.create_all()
+        with db.transaction() as s:
+            s.exec(text("SELECT 1"))
+        files = sorted(p.name for p in (tmp_path / "data").iterdir())
+        assert files == ["icpsim.db", "icpsim.db-shm", "icpsim.db-wal"]  # open: WAL too
+        for name in files:
+            assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
+    finally:
+        os.umask(old)
+        db.dispose()

@@ -38,3 +38,21 @@ def test_db_upgrade_creates_the_database_and_says_where(instance, capsys):
 def test_running_a_missing_scenario_file_exits_2_naming_it(instance, capsys):
     assert main(["run", str(instance / "nope.yaml")]) == 2
     assert "nope.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("broken", ["empty", "unreadable"])
+def test_serve_with_an_unusable_session_key_file_says_so_in_one_line(instance, monkeypatch,
+                                                                    capsys, broken):
+    monkeypatch.delenv("ICPSIM_SECRET_KEY", raising=False)
+    key = instance / "secret_key"
+    key.write_text("")
+    if broken == "unreadable":
+        key.unlink()
+        key.mkdir()  # a folder where the key should be: reading it fails for anyone
+    assert main(["serve", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("icpsim: invalid_config: ")
+    assert "secret_key" in err
+    assert "ICPSIM_SECRET_KEY" in err
+    assert err.count("\n") == 1
+    assert not (instance / "icpsim.db").exists()  # nothing started, nothing created

@@ -6,6 +6,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import urllib.parse
@@ -21,10 +22,11 @@ from workflow.config import Config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(instance: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
+def _start(instance: Path, port: int, **extra_env: str) -> tuple[subprocess.Popen, list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
     env.update(ICPSIM_INSTANCE_PATH=str(instance), ICPSIM_MAIL_SINK_PORT=str(free_port()),
                ICPSIM_SECRET_KEY="test", PYTHONUNBUFFERED="1")
+    env.update(extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -75,6 +77,34 @@ def test_serve_prints_how_to_sign_in_and_stops_cleanly(tmp_path):
     proc, lines = _start(tmp_path, port)
     _stop(proc)
     assert "first-run-credentials.txt" in "".join(lines)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_serve_generates_its_session_key_and_keeps_every_secret_file_0600(tmp_path):
+    instance = tmp_path / "instance"
+    port = free_port()
+    proc, lines = _start(instance, port, ICPSIM_SECRET_KEY="")  # not set: generate one
+    try:
+        out = "".join(lines)
+        printed = re.search(r"session key: generated .* shown this once: (\S+)", out).group(1)
+        demo = re.search(r"ID: demo\s+password: (\S+)", out).group(1)
+        assert "Common Settings" in _sign_in(f"http://127.0.0.1:{port}", "demo", demo)
+    finally:
+        _stop(proc)
+    assert (instance / "secret_key").read_text().strip() == printed
+    private = ["secret_key", "reviewer.hash", "first-run-credentials.txt", "icpsim.db"]
+    private += [p.name for p in instance.glob("icpsim.db-*")]  # WAL and shared memory
+    for name in private:
+        assert _mode(instance / name) == 0o600, name
+    assert _mode(instance) == 0o700
+    assert _mode(instance / "mail") == 0o700  # the sink's mail, with its links
+    proc, lines = _start(instance, port, ICPSIM_SECRET_KEY="")
+    _stop(proc)
+    assert printed not in "".join(lines)  # shown once, never again
+    assert "session key" not in "".join(lines)
 
 
 def test_catalog_prints_the_catalog_and_the_demo_settings(tmp_path):
