@@ -16,7 +16,7 @@ from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 from .clock import as_utc
 from .fastsql import Form, Prepared, RawTransaction
@@ -70,6 +70,11 @@ class UTCDateTime(TypeDecorator[datetime]):
             return as_utc(value)
 
         return process
+
+
+def utc_field(**kw: Any) -> Any:
+    """A model field holding an aware UTC datetime (``Field`` arguments pass through)."""
+    return Field(sa_type=UTCDateTime, **kw)
 
 
 @lru_cache(maxsize=256)
