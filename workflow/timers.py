@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_
 from sqlmodel import select
 
 from .config import Config
@@ -134,7 +134,8 @@ def _statements() -> dict[str, Prepared]:
             select(timer.c.id).where(
                 timer.c.filing_pk == bindparam("k_pk"), timer.c.id != bindparam("k_id"),
                 timer.c.kind == TimerKind.expiry_reminder.value,
-                timer.c.status == "pending",
+                # pending, or fired already by another worker
+                or_(timer.c.status == "pending", timer.c.status == "fired"),
                 timer.c.due_at > bindparam("k_due", type_=UTCDateTime),
                 timer.c.due_at <= bindparam("k_now", type_=UTCDateTime)).limit(1)),
     }

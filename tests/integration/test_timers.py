@@ -280,3 +280,19 @@ def test_two_workers_fire_each_timer_once(shared_db, clock, settings):
     assert len(logs) == 12
     assert states == {"rejected"}
     assert {t.status for t in _timers(file_db, "sms_timeout")} == {"fired"}
+
+
+def test_a_reminder_whose_later_one_another_worker_already_sent_is_skipped(
+        service, db, clock, settings):
+    created = _new(service).created_at
+    back = created + 41 * DAY
+    thirty = _timers(db, "expiry_reminder")[0]
+    with db.transaction() as s:  # a worker claimed the 30-day reminder, then died
+        held = s.get(Timer, thirty.id)
+        held.claimed_until, held.claimed_by = back + settings.lease, "dead-worker"
+        s.add(held)
+    assert _run(db, clock, settings, back) == 1
+    assert _reminders(db) == [40]
+    assert _run(db, clock, settings, back + settings.lease + SECOND) == 1  # the lease ended
+    assert _reminders(db) == [40]
+    assert _timers(db, "expiry_reminder")[0].detail["skipped"] == "a later reminder is due too"
