@@ -1,10 +1,12 @@
 """Benchmark: filing transitions per second (state + history + outbox + timers) vs raw SQLite.
 
-All loops run in this process on SQLite files in a temporary folder with the same PRAGMAs
-(WAL, synchronous=NORMAL). They take turns, CHUNK operations at a time, so a slow spell of
-a shared machine slows them all alike; the figure that matters is the ratio of
-transitions to raw single-row commits (target >= 0.10). Transitions run on the system
-clock, as in production.
+Every filing goes submit, start_review, pass_review, verify_sms: each transition writes
+the filing, a history row and an outbox event; pass_review also creates the SMS timeout
+timer and verify_sms cancels it. All loops run in this process on SQLite files in a
+temporary folder with the same PRAGMAs (WAL, synchronous=NORMAL). They take turns, CHUNK
+operations at a time, so a slow spell of a shared machine slows them all alike; the
+figure that matters is the ratio of transitions to raw single-row commits (floor 0.10:
+the script exits 1 below it). Transitions run on the system clock, as in production.
 Run: .venv/bin/python bench/bench_transitions.py [--filings N] [--rounds R]
 """
 
@@ -26,7 +28,7 @@ from workflow.db import Database  # noqa: E402
 from workflow.filings import FilingService  # noqa: E402
 
 TARGET = 0.10
-CYCLE = ("submit", "start_review")
+CYCLE = ("submit", "start_review", "pass_review", "verify_sms")
 CHUNK = 100  # operations per turn: the measured loops take turns, so noise hits all alike
 
 
@@ -97,7 +99,7 @@ class Transitions:
                                 website="Bench", actor="bench")
 
     def run(self, start: int, stop: int) -> None:
-        for i in range(start, stop):  # every filing submitted, then every one reviewed
+        for i in range(start, stop):  # every filing submitted, then every one reviewed, ...
             self.service.fire("bench", f"F{i % self.n}", CYCLE[i // self.n], actor="bench")
 
     def close(self) -> None:
@@ -133,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"raw sqlite3 single-row commits/s          : {rate['raw']:9.0f}")
     print(f"raw sqlite3 transition-shaped commits/s   : {rate['shaped']:9.0f}  "
           "(4 statements, no ORM)")
-    print(f"icpsim transitions/s (state+history+outbox): {rate['ours']:8.0f}")
-    print(f"ratio transitions / single-row commits    : {ratio:9.3f}  (target >= {TARGET:.2f}) "
+    print(f"icpsim transitions/s (state+history+outbox, timers in half): {rate['ours']:8.0f}")
+    print(f"ratio transitions / single-row commits    : {ratio:9.3f}  (floor {TARGET:.2f}) "
           f"{'OK' if ratio >= TARGET else 'BELOW TARGET'}")
     print(f"ratio transitions / transition-shaped     : {rate['ours'] / rate['shaped']:9.3f}")
-    return 0
+    return 0 if ratio >= TARGET else 1
 
 
 if __name__ == "__main__":

@@ -8,11 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workflow.db import NEVER_REUSE_IDS, UTCDateTime
-
-
-def _when(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)
+from workflow.db import NEVER_REUSE_IDS
+from workflow.db import utc_field as _when
 
 
 class Contact(SQLModel, table=True):

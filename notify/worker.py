@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -16,6 +18,10 @@ from .due import JOBS
 from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
+
+# A tick drains its job (runs it again while it finds work) for at most this long, then
+# hands back to the scheduler, which starts the next tick at once if it is already due.
+DRAIN_BUDGET = 10.0
 
 
 class SchemaMissing(IcpsimError):
@@ -51,15 +57,35 @@ def guarded(name: str, job: Callable[[], int]) -> Callable[[], int]:
     return run
 
 
-def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None) -> None:
-    """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store).
+def draining(job: Callable[[], int], *, budget: float = DRAIN_BUDGET,
+             stop: threading.Event | None = None) -> Callable[[], int]:
+    """The job run again and again while it finds work, up to ``budget`` seconds or until
+    ``stop`` is set: a tick empties the queue instead of taking one batch from it."""
+
+    def run() -> int:
+        started, total = time.monotonic(), 0
+        while not (stop is not None and stop.is_set()):
+            done = job()
+            total += done
+            if not done or time.monotonic() - started >= budget:
+                break
+        return total
+
+    return run
+
+
+def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None,
+                  stop: threading.Event | None = None) -> None:
+    """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store); each
+    tick drains its job (see ``draining``) until ``stop`` is set.
 
     Several processes may each run these: the jobs claim rows by lease, so the job store
     is never shared (docs/design.md#apscheduler).
     """
     seconds = interval if interval is not None else system.config.poll_interval.total_seconds()
     for name in JOBS:
-        scheduler.add_job(guarded(name, getattr(system, name)), "interval", seconds=seconds,
+        job = draining(getattr(system, name), stop=stop)
+        scheduler.add_job(guarded(name, job), "interval", seconds=seconds,
                           id=name, name=name, replace_existing=True,
                           next_run_time=datetime.now(UTC), misfire_grace_time=None,
                           coalesce=True, max_instances=1)
@@ -83,17 +109,19 @@ def run_worker(config: Config) -> int:
     scheduler = BackgroundScheduler(timezone="UTC",
                                     job_defaults={"misfire_grace_time": None,
                                                   "coalesce": True, "max_instances": 1})
-    register_jobs(scheduler, system)
+    stop = threading.Event()
+    register_jobs(scheduler, system, stop=stop)
     scheduler.start()
     try:
         wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
                            f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s "
                            "(Ctrl-C to stop)")
     finally:
+        stop.set()  # running jobs finish the batch in hand, then return
         scheduler.shutdown(wait=True)
         system.close()
         print("icpsim worker stopped", flush=True)
     return 0
 
 
-__all__ = ["JOBS", "guarded", "register_jobs", "run_worker"]
+__all__ = ["JOBS", "draining", "guarded", "register_jobs", "run_worker"]

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 from .clock import as_utc
 from .fastsql import Form, Prepared, RawTransaction
@@ -73,6 +73,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+def utc_field(**kw: Any) -> Any:
+    """A model field holding an aware UTC datetime (``Field`` arguments pass through)."""
+    return Field(sa_type=UTCDateTime, **kw)
+
+
 @lru_cache(maxsize=256)
 def _sqlite_text(value: datetime) -> str:
     # Cached: a transition binds the same instant several times (its update, history
@@ -86,6 +91,15 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+class NestedTransaction(RuntimeError):
+    """``raw_transaction`` opened inside another one of the same database and thread.
+
+    On SQLite the inner one would wait forever for the writer the outer one holds; on
+    PostgreSQL it would be a second, independent transaction that can wait forever on the
+    outer one's row locks. Either way it is a bug in the caller: refused at once.
+    """
+
+
 class Database:
     """One engine and the way to open a transaction on it."""
 
@@ -97,6 +111,7 @@ class Database:
         self._writer: Any = None  # SQLite: the hot-path writers' connection, kept out of the pool
         self._writer_tx: Any = None  # and its statement runner
         self._writer_lock = threading.Lock() if self.is_sqlite else None
+        self._raw_open = threading.local()  # .open: a raw transaction runs in this thread
 
     def create_all(self) -> None:
         """Create every table imported so far (tests, scenarios; servers use migrations)."""
@@ -110,7 +125,8 @@ class Database:
 
     def raw_transaction(self) -> RawScope:
         """A transaction on a DBAPI connection, for prepared statements on hot paths
-        (workflow/fastsql.py): commit on success, roll back on any exception."""
+        (workflow/fastsql.py): commit on success, roll back on any exception. Not
+        reentrant: opening one inside another in the same thread raises NestedTransaction."""
         return RawScope(self)
 
     def dispose(self) -> None:
@@ -131,6 +147,17 @@ class RawScope:
 
     def __enter__(self) -> RawTransaction:
         db = self.db
+        if getattr(db._raw_open, "open", False):
+            raise NestedTransaction(f"a raw transaction on {db.url.render_as_string()} is "
+                                    "already open in this thread: do the inner work in it")
+        db._raw_open.open = True
+        try:
+            return self._begin(db)
+        except BaseException:
+            db._raw_open.open = False
+            raise
+
+    def _begin(self, db: Database) -> RawTransaction:
         lock = db._writer_lock
         if lock is not None:
             # SQLite takes one writer at a time anyway (BEGIN IMMEDIATE): this process's
@@ -192,6 +219,7 @@ class RawScope:
             if failure is not None and failure is not raised_by_body:
                 raise failure
         finally:
+            db._raw_open.open = False
             if db._writer_lock is not None:
                 db._writer_lock.release()
             else:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import configure_mappers
 from sqlmodel import Session, select
 
 from .accounts import get_account
@@ -105,7 +102,10 @@ class FilingService:
         expected_version: int | None = None,
         now: datetime | None = None,
     ) -> Filing:
-        """Apply ``trigger`` in one transaction; a refusal raises and writes nothing."""
+        """Apply ``trigger`` in one transaction; a refusal raises and writes nothing.
+
+        Returns the filing as it now is, a value to read: load it with ``get`` to change
+        it in a session."""
         at = self.clock.now() if now is None else now
         with self.db.raw_transaction() as tx:
             row = load_row(tx, account_id=account_id, filing_id=filing_id)
@@ -136,23 +136,14 @@ def normalize_domain(domain: str) -> str:
     return text
 
 
-@cache
-def _filing_manager() -> Any:
-    configure_mappers()  # attribute access on a new instance needs configured mappers
-    return sa_inspect(Filing).class_manager
-
-
 def _as_filing(row: dict[str, Any]) -> Filing:
-    """A detached Filing holding ``row`` as loaded values.
+    """The filing ``row`` as a Filing value, for reading (not attached to any session).
 
-    ``Filing(**row)`` runs pydantic and the ORM's attribute events per field (about
-    150 us, as much as the transition's SQL); this is how the ORM itself builds the
-    instances it loads, without a session.
+    ``model_construct`` is pydantic's way to build a model from trusted data: a
+    twentieth of the time ``Filing(**row)`` takes with its per-field ORM events, which
+    would cost as much as the transition's SQL.
     """
-    filing: Filing = _filing_manager().new_instance()
-    filing.__dict__.update(row)
-    object.__setattr__(filing, "__pydantic_fields_set__", set(row))
-    return filing
+    return Filing.model_construct(**row)
 
 
 def _find(session: Session, account_id: str, filing_id: str) -> Filing | None:

@@ -45,9 +45,3 @@ def lease_free(model: Any, now: Any) -> ColumnElement[bool]:
     """Rows of ``model`` no worker holds at ``now`` (a datetime or a bound parameter)."""
     return or_(model.claimed_until.is_(None), model.claimed_until < now)
 
-
-def release(session: Session, row: Any) -> None:
-    """Give a claimed row back (its work is done or rescheduled)."""
-    row.claimed_until = None
-    row.claimed_by = None
-    session.add(row)

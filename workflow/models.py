@@ -8,11 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .db import UTCDateTime
-
-
-def _when(**kw: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kw)
+from .db import utc_field as _when
 
 
 class Account(SQLModel, table=True):

@@ -1,4 +1,10 @@
-"""The timers job: claim due Timer rows and fire each once, in its own transaction."""
+"""The timers job: claim due Timer rows and fire each once, in its own transaction.
+
+A reminder announces the order's expiry, so a late one (a worker stopped for weeks) is
+sent only if it still tells the truth when the worker gets to it: it is skipped once the
+expiry it announces is due, and when a later reminder of the same order is due too (the
+later one is sent instead). On time, every reminder goes out.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, func, or_
 from sqlmodel import select
 
 from .config import Config
-from .db import Database
+from .db import Database, UTCDateTime
 from .deadlines import TimerKind, open_states
 from .errors import StaleFiling
 from .fastsql import Prepared, RawTransaction
 from .leases import claim
-from .lifecycle import NotificationType, allows, as_state
+from .lifecycle import NotificationType, State, allows, as_state
 from .models import Timer
 from .transition import apply_trigger, load_row, record
 
@@ -66,8 +72,9 @@ def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> i
             at = max(timer.due_at, row["updated_at"])  # history stays in order
             kind = TimerKind(timer.kind)
             if kind == TimerKind.expiry_reminder:
-                if state not in open_states():
-                    return _skip(tx, timer, f"filing is {state}")
+                obsolete = _obsolete_reminder(tx, timer, state, row, now=now, config=config)
+                if obsolete:
+                    return _skip(tx, timer, obsolete)
                 record(tx, row, kind.value, source=state, dest=state, actor=SYSTEM_ACTOR,
                        now=at, data=dict(timer.detail),
                        notification=NotificationType.application_progress.value)
@@ -79,6 +86,23 @@ def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> i
             return 1
     except StaleFiling:
         return 0  # another transaction moved the filing: retried when the lease ends
+
+
+def _obsolete_reminder(tx: RawTransaction, timer: Timer, state: State, row: dict[str, Any], *,
+                       now: datetime, config: Config) -> str | None:
+    """Why the reminder must not be sent at ``now``, or None to send it."""
+    if state not in open_states():
+        return f"filing is {state}"
+    announced = timer.detail.get("expires_at")
+    expires_at = (datetime.fromisoformat(announced) if announced
+                  else row["created_at"] + config.order_lifetime)
+    if expires_at <= now:
+        return "the expiry it announces is due"
+    later = tx.fetch_one(_statements()["later_reminder"], {
+        "k_pk": timer.filing_pk, "k_id": timer.id, "k_due": timer.due_at, "k_now": now})
+    if later is not None:
+        return "a later reminder is due too"
+    return None
 
 
 def _take(tx: RawTransaction, timer: Timer, *, now: datetime) -> bool:
@@ -106,4 +130,12 @@ def _statements() -> dict[str, Prepared]:
                          keys=("done_at",)),
         "skip": Prepared(timer.update().where(by_id).values(status="skipped"),
                          keys=("detail",)),
+        "later_reminder": Prepared(
+            select(timer.c.id).where(
+                timer.c.filing_pk == bindparam("k_pk"), timer.c.id != bindparam("k_id"),
+                timer.c.kind == TimerKind.expiry_reminder.value,
+                # pending, or fired already by another worker
+                or_(timer.c.status == "pending", timer.c.status == "fired"),
+                timer.c.due_at > bindparam("k_due", type_=UTCDateTime),
+                timer.c.due_at <= bindparam("k_now", type_=UTCDateTime)).limit(1)),
     }

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from notify.dispatch import next_attempt_at_any
+from notify.dispatch import next_attempt_query
 from notify.due import next_due_at, probe
 from notify.verification import next_expiry_at
+from workflow.clock import as_utc
 from workflow.timers import next_timer_at
 
 
+def _next_attempt_at(db):
+    with db.transaction() as s:
+        when = s.execute(next_attempt_query()).scalar_one()
+    return None if when is None else as_utc(when)
+
+
 def _old_next_due(db):
-    times = [t for t in (next_timer_at(db), next_attempt_at_any(db), next_expiry_at(db)) if t]
+    times = [t for t in (next_timer_at(db), _next_attempt_at(db), next_expiry_at(db)) if t]
     return min(times, default=None)
 
 

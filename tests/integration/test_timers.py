@@ -137,10 +137,58 @@ def test_an_order_past_review_gets_no_reminder_and_never_expires(
 
 def test_an_order_rejected_by_sms_timeout_still_expires(service, db, clock, settings):
     created = _new(service, state=State.sms_verification).created_at
-    assert _run(db, clock, settings, created + 46 * DAY) == 4
-    assert [h.trigger for h in service.history("acme", "F1")[-4:]] == [
-        "sms_timeout", "expiry_reminder", "expiry_reminder", "expire"]
+    assert _run(db, clock, settings, created + 31 * DAY) == 2
+    assert [h.trigger for h in service.history("acme", "F1")[-2:]] == [
+        "sms_timeout", "expiry_reminder"]
+    assert _run(db, clock, settings, created + 46 * DAY) == 2
+    assert [h.trigger for h in service.history("acme", "F1")[-3:]] == [
+        "sms_timeout", "expiry_reminder", "expire"]
     assert service.get("acme", "F1").state == State.expired
+    assert [t.status for t in _timers(db, "expiry_reminder")] == ["fired", "skipped"]
+
+
+def _reminders(db) -> list[int]:
+    return [e.facts["reminder_days"] for e in _events(db) if e.trigger == "expiry_reminder"]
+
+
+@pytest.mark.parametrize("state", OPEN)
+def test_a_worker_back_after_the_expiry_sends_no_reminder_only_the_expiry(
+        service, db, clock, settings, state):
+    created = _new(service, state=state).created_at
+    assert _run(db, clock, settings, created + 60 * DAY) == 3  # paused for two months
+    assert service.get("acme", "F1").state == State.expired
+    assert _reminders(db) == []
+    assert [h.trigger for h in service.history("acme", "F1")][-1] == "expire"
+    skipped = _timers(db, "expiry_reminder")
+    assert [(t.status, t.detail["skipped"]) for t in skipped] == [
+        ("skipped", "the expiry it announces is due")] * 2
+
+
+def test_a_worker_back_at_the_expiry_itself_sends_no_reminder(service, db, clock, settings):
+    created = _new(service).created_at
+    assert _run(db, clock, settings, created + 45 * DAY) == 3
+    assert _reminders(db) == []
+    assert service.get("acme", "F1").state == State.expired
+
+
+def test_a_worker_back_after_both_reminder_days_sends_only_the_later_reminder(
+        service, db, clock, settings):
+    created = _new(service).created_at
+    assert _run(db, clock, settings, created + 41 * DAY) == 2
+    assert _reminders(db) == [40]
+    assert [(t.status, t.detail.get("skipped")) for t in _timers(db, "expiry_reminder")] == [
+        ("skipped", "a later reminder is due too"), ("fired", None)]
+    assert service.get("acme", "F1").state == State.draft
+    assert _run(db, clock, settings, created + 45 * DAY) == 1
+    assert service.get("acme", "F1").state == State.expired
+
+
+def test_a_late_reminder_still_ahead_of_the_expiry_is_sent_at_its_own_time(
+        service, db, clock, settings):
+    created = _new(service).created_at
+    assert _run(db, clock, settings, created + 35 * DAY) == 1
+    assert _reminders(db) == [30]
+    assert service.history("acme", "F1")[-1].at == created + 30 * DAY
 
 
 def test_rectification_is_cancelled_at_the_deadline(service, db, clock, settings):
@@ -232,3 +280,19 @@ def test_two_workers_fire_each_timer_once(shared_db, clock, settings):
     assert len(logs) == 12
     assert states == {"rejected"}
     assert {t.status for t in _timers(file_db, "sms_timeout")} == {"fired"}
+
+
+def test_a_reminder_whose_later_one_another_worker_already_sent_is_skipped(
+        service, db, clock, settings):
+    created = _new(service).created_at
+    back = created + 41 * DAY
+    thirty = _timers(db, "expiry_reminder")[0]
+    with db.transaction() as s:  # a worker claimed the 30-day reminder, then died
+        held = s.get(Timer, thirty.id)
+        held.claimed_until, held.claimed_by = back + settings.lease, "dead-worker"
+        s.add(held)
+    assert _run(db, clock, settings, back) == 1
+    assert _reminders(db) == [40]
+    assert _run(db, clock, settings, back + settings.lease + SECOND) == 1  # the lease ended
+    assert _reminders(db) == [40]
+    assert _timers(db, "expiry_reminder")[0].detail["skipped"] == "a later reminder is due too"
