@@ -6,11 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy.engine import make_url
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, make_url
 
 from workflow.config import Config
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(config: Config) -> AlembicConfig:
@@ -27,3 +29,14 @@ def upgrade(config: Config) -> None:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(config), "head")
+
+
+def head_revision() -> str:
+    """The newest migration the code ships (its heads, comma-separated)."""
+    return ",".join(sorted(ScriptDirectory(str(MIGRATIONS)).get_heads()))
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The migration the database is at (None: never migrated)."""
+    heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) if heads else None
