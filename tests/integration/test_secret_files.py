@@ -12,8 +12,10 @@ def test_a_generated_secret_is_created_0600_and_kept(tmp_path):
     again = instance_secret(tmp_path / "inst", "session.key", env_var="X_KEY", environ={})
     mode = stat.S_IMODE((tmp_path / "inst" / "session.key").stat().st_mode)
     assert mode == 0o600
-    assert first.created and not again.created
-    assert first.value == again.value and len(first.value) >= 40
+    assert first.created
+    assert not again.created
+    assert first.value == again.value
+    assert len(first.value) >= 40
 
 
 def test_two_instances_get_different_secrets(tmp_path):
@@ -25,5 +27,6 @@ def test_two_instances_get_different_secrets(tmp_path):
 def test_the_environment_overrides_and_writes_nothing(tmp_path):
     secret = instance_secret(tmp_path, "admin.token", env_var="X_TOKEN",
                              environ={"X_TOKEN": "from-env"})
-    assert secret.value == "from-env" and not secret.created
+    assert secret.value == "from-env"
+    assert not secret.created
     assert not (tmp_path / "admin.token").exists()
