@@ -29,6 +29,7 @@ from workflow.db import Database, UTCDateTime
 from workflow.leases import claim
 
 from .compose import email_message, rendered
+from .metrics import observe_outcomes
 from .models import Delivery, DeliveryAttempt, InboxMessage
 from .retry import RetryPolicy, next_attempt_at
 from .senders import Sender, SendFailure
@@ -139,6 +140,7 @@ def record(s: Session, deliveries: list[Delivery], outcomes: dict[int | None, Ou
                     len(updates) - result.rowcount)
     if attempts:
         s.connection().execute(insert(_ATTEMPTS), attempts)
+    observe_outcomes(s, deliveries, outcomes)
 
 
 _COLUMNS = ("status", "reason", "attempts", "failures", "first_failure_at", "next_attempt_at",

@@ -13,6 +13,7 @@ from workflow.config import Config
 from workflow.errors import IcpsimError
 
 from .due import JOBS
+from .metrics import JOB_ITEMS, JOB_SECONDS
 from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ def guarded(name: str, job: Callable[[], int]) -> Callable[[], int]:
 
     def run() -> int:
         try:
-            done = job()
+            with JOB_SECONDS.labels(name).time():
+                done = job()
         except Exception:
             log.exception("job %s failed; it runs again at its next interval", name)
             return 0
         if done:
+            JOB_ITEMS.labels(name).inc(done)
             log.info("%s: %d done", name, done)
         return done
 
@@ -69,12 +72,12 @@ def run_worker(config: Config) -> int:
     """Run the jobs until Ctrl-C or SIGTERM, then stop cleanly (running jobs finish)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from .logs import configure_logging
+    from .metrics import measure_latency, serve_metrics
     from .system import build_system
+    from .wakeup import start_waker
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # APScheduler logs every run of every job at INFO: only our own summaries matter.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(config)
     system = build_system(config)
     if not inspect(system.db.engine).has_table("delivery"):
         system.close()
@@ -85,11 +88,21 @@ def run_worker(config: Config) -> int:
                                                   "coalesce": True, "max_instances": 1})
     register_jobs(scheduler, system)
     scheduler.start()
+    measure_latency()
+    metrics = (serve_metrics(system.db, host=config.metrics_host, port=config.metrics_port)
+               if config.metrics_port else None)
+    waker = start_waker(system)
     try:
         wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
-                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s "
-                           "(Ctrl-C to stop)")
+                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s"
+                           f"{' and on wake-up' if waker else ''}"
+                           f"{f', metrics on :{config.metrics_port}' if metrics else ''}"
+                           " (Ctrl-C to stop)")
     finally:
+        if waker is not None:
+            waker.stop()
+        if metrics is not None:
+            metrics.shutdown()
         scheduler.shutdown(wait=True)
         system.close()
         print("icpsim worker stopped", flush=True)

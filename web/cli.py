@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="web console + scheduler + mail sink")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--threads", type=int, default=None, metavar="N",
+                       help="request threads of this process (default 8)")
+    serve.add_argument("--no-jobs", dest="jobs", action="store_false",
+                       help="leave the scheduler jobs to `icpsim worker` processes")
 
     sub.add_parser("catalog", help="print the message catalog and the demo account's settings")
 
@@ -66,7 +70,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
     if args.command == "serve":
         from .server import serve
 
-        return serve(config, host=args.host, port=args.port)
+        return serve(config, host=args.host, port=args.port, threads=args.threads,
+                     jobs=args.jobs)
     if args.command == "catalog":
         from .overview import print_overview
 

@@ -6,27 +6,35 @@ import os
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config
 
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
 
 
-def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
-    """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out."""
+def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
+          threads: int | None = None, jobs: bool = True) -> int:
+    """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out.
+
+    ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes.
+    """
+    from notify.logs import configure_logging
     from notify.mailsink import MailSink
+    from notify.metrics import measure_latency
     from notify.system import build_system
+    from notify.wakeup import start_waker
 
     from .app import create_app
+    from .http_server import DEFAULT_THREADS, make_wsgi_server
+    from .ops import ops_app, with_ops
 
+    configure_logging(config)
     prepare_database(config)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
     sink = None
     maildir: Path | None = None
-    system = scheduler = None
+    system = scheduler = waker = None
     try:
         if not os.environ.get("ICPSIM_SMTP_URL"):
             maildir = Path(config.instance_path) / "mail"
@@ -34,21 +42,26 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             config = config.with_(smtp_url=sink.url)
         system = build_system(config)
         creds = ensure_demo(system)
-        scheduler = start_scheduler(system)
+        scheduler = start_scheduler(system) if jobs else None
+        waker = start_waker(system) if jobs else None
+        measure_latency()
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
-        server = make_server(host, port, app, threaded=True)
+        server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
+                                  threads=threads or DEFAULT_THREADS)
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None)
-                server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
+                server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
         finally:
-            server.server_close()
+            server.close()
             print("icpsim console stopped", flush=True)
     finally:
+        if waker is not None:
+            waker.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
         if system is not None:
