@@ -24,8 +24,10 @@ def configure_logging(config: Config, *, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # APScheduler logs every run of every job at INFO: only our own summaries matter.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler logs every run of every job, transitions every callback, at INFO:
+    # only our own summaries matter.
+    for noisy in ("apscheduler", "transitions"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 __all__ = ["configure_logging"]

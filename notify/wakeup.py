@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, Protocol
 
 from sqlalchemy.engine import make_url
@@ -97,11 +98,17 @@ def waiter_for(db: Database) -> Waiter:
 
 
 class Waker:
-    """A daemon thread: wait for a wake-up, then relay and dispatch until idle."""
+    """A daemon thread that owns this process's relay and dispatch: it runs them until
+    idle on each wake-up, and at least every poll interval (the fallback).
+
+    One thread per process: the SMTP sender's one connection is never shared between a
+    woken dispatch and a scheduled one.
+    """
 
     def __init__(self, system: Any, waiter: Waiter):
         from .worker import guarded
 
+        self.interval = system.config.poll_interval.total_seconds()
         self.waiter = waiter
         self.relay = guarded("relay_due", system.relay_due)
         self.dispatch = guarded("dispatch_due", system.dispatch_due)
@@ -114,9 +121,14 @@ class Waker:
 
     def _run(self) -> None:
         try:
+            poll_at = 0.0  # a first drain at start: work left by a previous run
             while not self.stopping.is_set():
-                if self.waiter.wait(SLICE) and not self.stopping.is_set():
+                woken = self.waiter.wait(max(0.0, min(SLICE, poll_at - time.monotonic())))
+                if self.stopping.is_set():
+                    break
+                if woken or time.monotonic() >= poll_at:
                     self.drain()
+                    poll_at = time.monotonic() + self.interval
         finally:
             self.waiter.close()
 
@@ -135,6 +147,16 @@ class Waker:
         self.thread.join(timeout)
 
 
+WOKEN_JOBS = ("relay_due", "dispatch_due")
+
+
+def scheduled_jobs(waker: Waker | None) -> tuple[str, ...]:
+    """The jobs the scheduler runs: all of them, or those the waker does not own."""
+    from .due import JOBS
+
+    return JOBS if waker is None else tuple(j for j in JOBS if j not in WOKEN_JOBS)
+
+
 def start_waker(system: Any) -> Waker | None:
     """The waker of ``system`` when its configuration enables wake-up, else None."""
     if not system.config.wakeup:
@@ -142,4 +164,5 @@ def start_waker(system: Any) -> Waker | None:
     return Waker(system, waiter_for(system.db)).start()
 
 
-__all__ = ["LocalWaiter", "PostgresWaiter", "Waker", "start_waker", "waiter_for"]
+__all__ = ["WOKEN_JOBS", "LocalWaiter", "PostgresWaiter", "Waker", "scheduled_jobs",
+           "start_waker", "waiter_for"]

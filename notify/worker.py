@@ -54,14 +54,15 @@ def guarded(name: str, job: Callable[[], int]) -> Callable[[], int]:
     return run
 
 
-def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None) -> None:
+def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None,
+                  jobs: tuple[str, ...] = JOBS) -> None:
     """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store).
 
     Several processes may each run these: the jobs claim rows by lease, so the job store
     is never shared (PITFALLS.md, APScheduler).
     """
     seconds = interval if interval is not None else system.config.poll_interval.total_seconds()
-    for name in JOBS:
+    for name in jobs:
         scheduler.add_job(guarded(name, getattr(system, name)), "interval", seconds=seconds,
                           id=name, name=name, replace_existing=True,
                           next_run_time=datetime.now(UTC), misfire_grace_time=None,
@@ -75,7 +76,7 @@ def run_worker(config: Config) -> int:
     from .logs import configure_logging
     from .metrics import measure_latency, serve_metrics
     from .system import build_system
-    from .wakeup import start_waker
+    from .wakeup import scheduled_jobs, start_waker
 
     configure_logging(config)
     system = build_system(config)
@@ -86,12 +87,12 @@ def run_worker(config: Config) -> int:
     scheduler = BackgroundScheduler(timezone="UTC",
                                     job_defaults={"misfire_grace_time": None,
                                                   "coalesce": True, "max_instances": 1})
-    register_jobs(scheduler, system)
+    waker = start_waker(system)  # relay and dispatch, on wake-up and every poll interval
+    register_jobs(scheduler, system, jobs=scheduled_jobs(waker))
     scheduler.start()
     measure_latency()
     metrics = (serve_metrics(system.db, host=config.metrics_host, port=config.metrics_port)
                if config.metrics_port else None)
-    waker = start_waker(system)
     try:
         wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
                            f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s"

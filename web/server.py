@@ -22,7 +22,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
     from notify.mailsink import MailSink
     from notify.metrics import measure_latency
     from notify.system import build_system
-    from notify.wakeup import start_waker
+    from notify.wakeup import scheduled_jobs, start_waker
 
     from .app import create_app
     from .http_server import DEFAULT_THREADS, make_wsgi_server
@@ -42,8 +42,8 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             config = config.with_(smtp_url=sink.url)
         system = build_system(config)
         creds = ensure_demo(system)
-        scheduler = start_scheduler(system) if jobs else None
         waker = start_waker(system) if jobs else None
+        scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
         measure_latency()
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
@@ -71,14 +71,14 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
     return 0
 
 
-def start_scheduler(system: Any) -> Any:
+def start_scheduler(system: Any, *, jobs: tuple[str, ...] | None = None) -> Any:
     """A BackgroundScheduler running the same job functions as `icpsim worker`."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from notify import worker
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    worker.register_jobs(scheduler, system)
+    worker.register_jobs(scheduler, system, jobs=jobs or worker.JOBS)
     scheduler.start()
     return scheduler
 

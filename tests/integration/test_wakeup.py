@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 
+from notify.due import JOBS
 from notify.system import build_system
-from notify.wakeup import LocalWaiter, PostgresWaiter, start_waker, waiter_for
+from notify.wakeup import (
+    LocalWaiter,
+    PostgresWaiter,
+    scheduled_jobs,
+    start_waker,
+    waiter_for,
+)
 from workflow.clock import SystemClock
 from workflow.config import Config
+from workflow.db import Database
 from workflow.errors import InvalidTransition
 
 
@@ -25,8 +34,9 @@ def _wait_for(predicate, timeout: float = 30.0) -> bool:
 @pytest.fixture
 def live(shared_db, mail_sink, tmp_path):
     """A system on the system clock over a database other threads share; no scheduler."""
+    # A poll interval of an hour: only a wake-up can deliver within the test.
     config = Config(instance_path=tmp_path, database_url=shared_db.url.render_as_string(False),
-                    smtp_url=mail_sink.url, secret_key="test")
+                    smtp_url=mail_sink.url, secret_key="test", poll_interval=timedelta(hours=1))
     system = build_system(config, clock=SystemClock(), db=shared_db)
     system.accounts.create("acme", owner_name="Zhang Wei", owner_email="owner@acme.example")
     system.filings.create("acme", "F1", type="first_filing", domain="acme.cn",
@@ -72,9 +82,39 @@ def test_the_waker_delivers_a_transitions_email_with_no_scheduler_running(live, 
     assert [m.subject for m in mail_sink.messages].count(mail_sink.messages[0].subject) == 1
 
 
-def test_wake_up_switched_off_leaves_the_work_to_the_poll(live):
+def test_wake_up_switched_off_leaves_relay_and_dispatch_to_the_scheduler(live):
     live.config = live.config.with_(wakeup=False)
     assert start_waker(live) is None
+    assert scheduled_jobs(None) == JOBS
+
+
+def test_the_waker_owns_relay_and_dispatch_so_one_thread_uses_the_smtp_connection(live):
+    waker = start_waker(live)
+    try:
+        assert set(scheduled_jobs(waker)) == set(JOBS) - {"relay_due", "dispatch_due"}
+    finally:
+        waker.stop()
+
+
+def test_a_commit_no_wake_up_reaches_is_delivered_by_the_poll(file_db, mail_sink, tmp_path):
+    url = file_db.url.render_as_string(False)
+    config = Config(instance_path=tmp_path, database_url=url, smtp_url=mail_sink.url,
+                    secret_key="test", poll_interval=timedelta(milliseconds=300))
+    worker = build_system(config, clock=SystemClock(), db=file_db)
+    other = build_system(config, clock=SystemClock(), db=Database(url))  # another process
+    other.accounts.create("acme", owner_name="Zhang Wei", owner_email="owner@acme.example")
+    other.filings.create("acme", "F1", type="first_filing", domain="acme.cn",
+                         website="Acme", actor="acme")
+    waker = start_waker(worker)
+    try:
+        time.sleep(0.1)  # the waker has made its first look and now waits
+        other.filings.fire("acme", "F1", "submit", actor="acme")
+        assert not file_db.outbox_committed.is_set()  # no wake-up crosses processes on SQLite
+        assert _wait_for(lambda: mail_sink.to("owner@acme.example"))
+    finally:
+        waker.stop()
+        worker.sender.close()
+        other.close()
 
 
 def test_sqlite_wakes_within_the_process_and_postgresql_listens(live):
