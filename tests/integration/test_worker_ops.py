@@ -13,12 +13,19 @@ from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import select
 
 from notify.mailsink import free_port
+from notify.models import Delivery
 from notify.system import build_system
 from workflow.config import Config, ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _statuses(db) -> list[str]:
+    with db.transaction() as s:
+        return sorted(s.exec(select(Delivery.status)).all())
 
 
 def test_the_worker_logs_json_lines_and_serves_metrics(file_db, mail_sink, tmp_path):
@@ -37,9 +44,10 @@ def test_the_worker_logs_json_lines_and_serves_metrics(file_db, mail_sink, tmp_p
     worker = subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not mail_sink.messages and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60  # until both outcomes are recorded (bounded)
+        while _statuses(file_db) != ["sent", "sent"] and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert _statuses(file_db) == ["sent", "sent"]
         assert len(mail_sink.messages) == 1
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read()
     finally:
