@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="web console + scheduler + mail sink")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
-    serve.add_argument("--threads", type=int, default=None, metavar="N",
+    serve.add_argument("--threads", type=_positive, default=None, metavar="N",
                        help="request threads of this process (default 8)")
     serve.add_argument("--no-jobs", dest="jobs", action="store_false",
                        help="leave the scheduler jobs to `icpsim worker` processes")
@@ -46,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of at least 1")
+    return int(raw)
 
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int | None:

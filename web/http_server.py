@@ -12,13 +12,22 @@ from typing import Any
 
 from waitress.server import create_server
 
+from workflow.errors import IcpsimError
+
 DEFAULT_THREADS = 8
+
+
+class CannotListen(IcpsimError):
+    code = "cannot_listen"
 
 
 def make_wsgi_server(app: Any, *, host: str, port: int, threads: int = DEFAULT_THREADS) -> Any:
     """A waitress server bound now (a taken port fails here); ``run()`` serves until
     ``close()`` or an exception (KeyboardInterrupt) in the calling thread."""
-    return create_server(app, host=host, port=port, threads=threads, ident="icpsim")
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="icpsim")
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise CannotListen(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
-__all__ = ["DEFAULT_THREADS", "make_wsgi_server"]
+__all__ = ["DEFAULT_THREADS", "CannotListen", "make_wsgi_server"]
