@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, text, update
+from sqlalchemy import ColumnElement, Insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -15,7 +15,6 @@ from workflow.config import Config
 from workflow.db import Database
 from workflow.leases import claim
 from workflow.models import Account, OutboxEvent
-from workflow.transition import WAKE_CHANNEL
 
 from .catalog import ICP_FILING
 from .models import Contact, Delivery
@@ -60,8 +59,6 @@ def relay_due(db: Database, *, now: datetime, config: Config) -> int:
                                     now=now)) for p in planned)
         if rows:
             s.execute(_insert_ignoring_duplicates(s), rows)
-            if s.get_bind().dialect.name == "postgresql":  # every worker may dispatch them
-                s.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
         s.execute(update(OutboxEvent).where(col(OutboxEvent.claimed_by) == token)
                   .values(relayed_at=now, claimed_until=None, claimed_by=None))
         return len(events)
