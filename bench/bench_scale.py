@@ -9,6 +9,8 @@ concurrency, not this machine's cores.
 2. Latency on PostgreSQL: transitions committed at a steady low rate by this process,
    2 workers; from each commit to the sink's acceptance of its email, p50/p99, with
    wake-up on (floor: p99 < 100 ms) and off (polling; the baseline, same run).
+   The baseline of the same run: a bare process that LISTENs and sends each message
+   with smtplib (no icpsim, no database work): the machine's own cost of that hop.
 3. Latency on SQLite: one `icpsim serve` process (jobs in process), transitions sent
    through its console; from sending the request (an upper bound of the commit) to the
    acceptance, p50/p99.
@@ -220,6 +222,52 @@ def pg_latency(cluster: str, sink: SlowSink, *, wakeup: bool, count: int, rate: 
     return percentiles([sink.accepted[k] - t for k, t in committed.items()])
 
 
+_BARE = """
+import smtplib, sys
+from email.message import EmailMessage
+import psycopg
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+conn.execute("LISTEN bench_bare")
+smtp = smtplib.SMTP("127.0.0.1", int(sys.argv[2]))
+print("listening", flush=True)
+for note in conn.notifies():
+    if note.payload == "stop":
+        break
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@bench.example", "b@bench.example", note.payload
+    msg.set_content(note.payload)
+    smtp.send_message(msg)
+smtp.quit()
+"""
+
+
+def bare_latency(cluster: str, sink: SlowSink, *, count: int, rate: float) -> tuple[float, float]:
+    """The baseline: a bare process that LISTENs and sends one SMTP message per NOTIFY
+    (no database work, no icpsim): what this machine's load alone costs the same hop."""
+    import psycopg
+
+    conninfo = sa.make_url(cluster).set(drivername="postgresql").render_as_string(False)
+    proc = subprocess.Popen([sys.executable, "-c", _BARE, conninfo, str(sink.port)],
+                            stdout=subprocess.PIPE)
+    try:
+        if proc.stdout is None or b"listening" not in proc.stdout.readline():
+            raise RuntimeError("the bare listener did not start")
+        sink.reset()
+        sent: dict[str, float] = {}
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            for i in range(count):
+                due = time.monotonic() + 1 / rate
+                conn.execute("SELECT pg_notify('bench_bare', %s)", (f"LAT-{i:04d}",))
+                sent[f"LAT-{i:04d}"] = time.time()
+                time.sleep(max(0.0, due - time.monotonic()))
+            if not sink.wait_for(count, timeout=120):
+                raise RuntimeError(f"only {sink.count} of {count} bare emails arrived")
+            conn.execute("SELECT pg_notify('bench_bare', 'stop')")
+    finally:
+        proc.wait(timeout=60)
+    return percentiles([sink.accepted[k] - t for k, t in sent.items()])
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -308,6 +356,7 @@ def main() -> int:
             for n, rate in rates.items():
                 print(f"workers: {n}   {rate:7.1f} deliveries/s   ({rate / rates[1]:.2f} x 1)")
             print(f"ratio 2 workers vs 1: {ratio:.2f}   (floor {RATIO_FLOOR})")
+            bare = bare_latency(cluster, sink, count=args.transitions, rate=args.rate)
             on = pg_latency(cluster, sink, wakeup=True, count=args.transitions,
                             rate=args.rate, tmp=tmp)
             off = pg_latency(cluster, sink, wakeup=False, count=args.transitions,
@@ -316,8 +365,10 @@ def main() -> int:
     finally:
         sink.controller.stop()
     print(f"commit-to-SMTP-acceptance, {args.transitions} transitions at {args.rate:g}/s:")
+    print(f"  baseline: bare LISTEN -> smtplib:   p50 {bare[0]:7.1f} ms   p99 {bare[1]:7.1f} ms"
+          "   (this machine's cost of the hop right now)")
     print(f"  PostgreSQL, 2 workers, wake-up on:   p50 {on[0]:7.1f} ms   p99 {on[1]:7.1f} ms"
-          f"   (floor: p99 < {P99_FLOOR_MS:.0f} ms)")
+          f"   (floor: p99 < {P99_FLOOR_MS:.0f} ms; {on[1] / bare[1]:.1f}x the baseline)")
     print(f"  PostgreSQL, 2 workers, wake-up off:  p50 {off[0]:7.1f} ms   p99 {off[1]:7.1f} ms"
           f"   (polling every 2 s; wake-up p99 is {off[1] / on[1]:.0f}x lower)")
     print(f"  SQLite, one serve process, wake-up:  p50 {lite[0]:7.1f} ms   p99 {lite[1]:7.1f} ms"

@@ -109,6 +109,7 @@ class Waker:
         from .worker import guarded
 
         self.interval = system.config.poll_interval.total_seconds()
+        self.batch = system.config.batch_size
         self.waiter = waiter
         self.relay = guarded("relay_due", system.relay_due)
         self.dispatch = guarded("dispatch_due", system.dispatch_due)
@@ -133,12 +134,18 @@ class Waker:
             self.waiter.close()
 
     def drain(self) -> int:
-        """Relay, then dispatch, until a round finds nothing; returns the work done."""
+        """Relay, then dispatch, until a round leaves nothing behind; returns the work done.
+
+        A round that claimed less than a full batch of each took everything due when it
+        looked (dispatch looks after the relay's commit): work that comes later comes with
+        its own wake-up, so no empty round is spent confirming it.
+        """
         total = 0
         for _ in range(MAX_DRAIN_ROUNDS):
-            done = self.relay() + self.dispatch()
-            total += done
-            if not done or self.stopping.is_set():
+            relayed = self.relay()
+            dispatched = self.dispatch()
+            total += relayed + dispatched
+            if max(relayed, dispatched) < self.batch or self.stopping.is_set():
                 break
         return total
 
