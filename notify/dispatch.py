@@ -16,6 +16,7 @@ from workflow.db import Database, UTCDateTime
 from workflow.leases import claim
 
 from .compose import email_message, rendered
+from .metrics import event_times
 from .models import Delivery, InboxMessage
 from .outcomes import Outcome, record, record_one
 from .retry import RetryPolicy
@@ -81,6 +82,7 @@ def send_emails(db: Database, emails: list[Delivery], *, sender: Sender, config:
     check = getattr(sender, "check", None)
     if ready and check is not None:
         check()
+    times = event_times(db, [d for d, _ in ready])
     started, budget = time.monotonic(), config.lease.total_seconds() / 2
     for n, (d, msg) in enumerate(ready):
         if time.monotonic() - started > budget:
@@ -90,7 +92,8 @@ def send_emails(db: Database, emails: list[Delivery], *, sender: Sender, config:
                 record(s, rest, dict.fromkeys((r.id for r in rest), Outcome("released")),
                        now=now, policy=policy)
             return
-        record_one(db, d, _send(sender, d, msg), now=now, policy=policy)
+        record_one(db, d, _send(sender, d, msg), now=now, policy=policy,
+                   event_at=times.get(d.event_id))
 
 
 def _send(sender: Sender, d: Delivery, msg: EmailMessage) -> Outcome:

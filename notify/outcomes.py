@@ -21,6 +21,7 @@ from workflow.clock import as_utc
 from workflow.db import Database
 from workflow.fastsql import Prepared
 
+from .metrics import observe_outcome, observe_outcomes
 from .models import Delivery, DeliveryAttempt
 from .retry import RetryPolicy, next_attempt_at
 
@@ -57,17 +58,20 @@ def record(s: Session, deliveries: list[Delivery], outcomes: dict[int | None, Ou
     attempts = [attempt for _, attempt in rows if attempt is not None]
     if attempts:
         s.connection().execute(insert(_ATTEMPTS), attempts)
+    observe_outcomes(s, deliveries, outcomes)
 
 
 def record_one(db: Database, d: Delivery, outcome: Outcome, *, now: datetime,
-               policy: RetryPolicy) -> None:
-    """Commit one email's outcome at once, in its own short transaction."""
+               policy: RetryPolicy, event_at: datetime | None = None) -> None:
+    """Commit one email's outcome at once, in its own short transaction; ``event_at``
+    (when its transition committed) gives the delivery latency metric."""
     update_row, attempt = _rows(d, outcome, now=now, policy=policy)
     statements = _prepared()
     with db.raw_transaction() as tx:
         _warn_if_lost(1 - tx.execute(statements["record"], update_row))
         if attempt is not None:
             tx.execute(statements["attempt"], attempt)
+    observe_outcome(d, outcome.result, event_at)
 
 
 def _warn_if_lost(lost: int) -> None:

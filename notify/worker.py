@@ -15,6 +15,7 @@ from workflow.config import Config
 from workflow.errors import IcpsimError
 
 from .due import JOBS
+from .metrics import JOB_ITEMS, JOB_SECONDS
 from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,13 @@ def guarded(name: str, job: Callable[[], int]) -> Callable[[], int]:
 
     def run() -> int:
         try:
-            done = job()
+            with JOB_SECONDS.labels(name).time():
+                done = job()
         except Exception:
             log.exception("job %s failed; it runs again at its next interval", name)
             return 0
         if done:
+            JOB_ITEMS.labels(name).inc(done)
             log.info("%s: %d done", name, done)
         return done
 
@@ -75,15 +78,15 @@ def draining(job: Callable[[], int], *, budget: float = DRAIN_BUDGET,
 
 
 def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = None,
-                  stop: threading.Event | None = None) -> None:
-    """Add the four sweeper jobs to an APScheduler 3 scheduler (memory job store); each
-    tick drains its job (see ``draining``) until ``stop`` is set.
+                  stop: threading.Event | None = None, jobs: tuple[str, ...] = JOBS) -> None:
+    """Add the sweeper jobs (all four, or ``jobs``) to an APScheduler 3 scheduler (memory
+    job store); each tick drains its job (see ``draining``) until ``stop`` is set.
 
     Several processes may each run these: the jobs claim rows by lease, so the job store
     is never shared (docs/design.md#apscheduler).
     """
     seconds = interval if interval is not None else system.config.poll_interval.total_seconds()
-    for name in JOBS:
+    for name in jobs:
         job = draining(getattr(system, name), stop=stop)
         scheduler.add_job(guarded(name, job), "interval", seconds=seconds,
                           id=name, name=name, replace_existing=True,
@@ -95,12 +98,12 @@ def run_worker(config: Config) -> int:
     """Run the jobs until Ctrl-C or SIGTERM, then stop cleanly (running jobs finish)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from .logs import configure_logging
+    from .metrics import measure_latency, serve_metrics
     from .system import build_system
+    from .wakeup import scheduled_jobs, start_waker
 
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # APScheduler logs every run of every job at INFO: only our own summaries matter.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(config)
     system = build_system(config)
     if not inspect(system.db.engine).has_table("delivery"):
         system.close()
@@ -110,14 +113,24 @@ def run_worker(config: Config) -> int:
                                     job_defaults={"misfire_grace_time": None,
                                                   "coalesce": True, "max_instances": 1})
     stop = threading.Event()
-    register_jobs(scheduler, system, stop=stop)
+    waker = start_waker(system)  # relay and dispatch, on wake-up and every poll interval
+    register_jobs(scheduler, system, stop=stop, jobs=scheduled_jobs(waker))
     scheduler.start()
+    measure_latency()
+    metrics = (serve_metrics(system.db, host=config.metrics_host, port=config.metrics_port)
+               if config.metrics_port else None)
     try:
         wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
-                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s "
-                           "(Ctrl-C to stop)")
+                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s"
+                           f"{' and on wake-up' if waker else ''}"
+                           f"{f', metrics on :{config.metrics_port}' if metrics else ''}"
+                           " (Ctrl-C to stop)")
     finally:
         stop.set()  # running jobs finish the batch in hand, then return
+        if waker is not None:
+            waker.stop()
+        if metrics is not None:
+            metrics.shutdown()
         scheduler.shutdown(wait=True)
         system.close()
         print("icpsim worker stopped", flush=True)

@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="web console + scheduler + mail sink")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--threads", type=_positive, default=None, metavar="N",
+                       help="request threads of this process (default 8)")
+    serve.add_argument("--no-jobs", dest="jobs", action="store_false",
+                       help="leave the scheduler jobs to `icpsim worker` processes")
 
     sub.add_parser("catalog", help="print the message catalog and the demo account's settings")
 
@@ -42,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _positive(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of at least 1")
+    return int(raw)
 
 
 def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
@@ -66,7 +76,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
     if args.command == "serve":
         from .server import serve
 
-        return serve(config, host=args.host, port=args.port)
+        return serve(config, host=args.host, port=args.port, threads=args.threads,
+                     jobs=args.jobs)
     if args.command == "catalog":
         from .overview import print_overview
 

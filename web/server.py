@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
-from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config, ConfigError
@@ -23,20 +22,30 @@ if TYPE_CHECKING:
 SECRET_KEY_FILE = "secret_key"
 
 
-def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
-    """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out."""
+def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
+          threads: int | None = None, jobs: bool = True) -> int:
+    """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out.
+
+    ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes.
+    """
+    from notify.logs import configure_logging
     from notify.mailsink import MailSink
+    from notify.metrics import measure_latency
     from notify.system import build_system
+    from notify.wakeup import scheduled_jobs, start_waker
 
     from .app import create_app
+    from .http_server import DEFAULT_THREADS, make_wsgi_server
+    from .ops import ops_app, with_ops
 
+    configure_logging(config)
     config, new_secrets = with_secret_key(config)
     prepare_database(config)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
     sink = None
     maildir: Path | None = None
-    system = scheduler = None
+    system = scheduler = waker = None
     try:
         if not os.environ.get("ICPSIM_SMTP_URL"):
             maildir = Path(config.instance_path) / "mail"
@@ -44,21 +53,26 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             config = config.with_(smtp_url=sink.url)
         system = build_system(config)
         creds = ensure_demo(system)
-        scheduler = start_scheduler(system)
+        waker = start_waker(system) if jobs else None
+        scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
+        measure_latency()
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
-        server = make_server(host, port, app, threaded=True)
+        server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
+                                  threads=threads or DEFAULT_THREADS)
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None, new_secrets=new_secrets)
-                server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
+                server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
         finally:
-            server.server_close()
+            server.close()
             print("icpsim console stopped", flush=True)
     finally:
+        if waker is not None:
+            waker.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=True)
         if system is not None:
@@ -86,14 +100,15 @@ def with_secret_key(config: Config) -> tuple[Config, list[str]]:
     return config.with_(secret_key=secret.value), lines
 
 
-def start_scheduler(system: System) -> BackgroundScheduler:
+def start_scheduler(system: System, *,
+                    jobs: tuple[str, ...] | None = None) -> BackgroundScheduler:
     """A BackgroundScheduler running the same job functions as `icpsim worker`."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from notify import worker
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    worker.register_jobs(scheduler, system)
+    worker.register_jobs(scheduler, system, jobs=jobs or worker.JOBS)
     scheduler.start()
     return scheduler
 

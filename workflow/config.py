@@ -47,12 +47,19 @@ class Config:
     extension_period: timedelta = timedelta(days=10)
     # worker
     poll_interval: timedelta = timedelta(seconds=2)
+    wakeup: bool = True  # relay and dispatch start at a transition's commit, not the next poll
+    metrics_port: int = 0  # `icpsim worker`'s Prometheus /metrics port (0: none)
+    metrics_host: str = "127.0.0.1"
+    log_format: str = "text"  # text | json (one JSON object per line)
     mail_sink_port: int = 8025
 
     def __post_init__(self) -> None:
         if not self.database_url:
             url = f"sqlite:///{Path(self.instance_path) / 'icpsim.db'}"
             object.__setattr__(self, "database_url", url)
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(f"ICPSIM_LOG_FORMAT={self.log_format!r} is not valid: "
+                              "text or json", field="ICPSIM_LOG_FORMAT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:

@@ -112,6 +112,9 @@ class Database:
         self._writer_tx: Any = None  # and its statement runner
         self._writer_lock = threading.Lock() if self.is_sqlite else None
         self._raw_open = threading.local()  # .open: a raw transaction runs in this thread
+        # Set after each commit that wrote outbox events: this process's relay and
+        # dispatch wait on it instead of sleeping until their next poll (notify/wakeup.py).
+        self.outbox_committed = threading.Event()
 
     def create_all(self) -> None:
         """Create every table imported so far (tests, scenarios; servers use migrations)."""
@@ -140,7 +143,7 @@ class RawScope:
     """The context manager behind ``Database.raw_transaction`` (a class: it runs on every
     transition, where a generator-based one showed in the benchmark)."""
 
-    __slots__ = ("db", "pooled", "driver")
+    __slots__ = ("db", "pooled", "driver", "tx")
 
     def __init__(self, db: Database):
         self.db = db
@@ -178,6 +181,8 @@ class RawScope:
             tx = RawTransaction(self.pooled.driver_connection.cursor(), db.engine.dialect,
                                 db._forms)
         self.driver = tx.cursor.connection
+        self.tx = tx
+        tx.wrote_outbox = False
         if db.is_sqlite:
             # pysqlite runs with isolation_level=None (see _make_engine): we begin, and
             # take the write lock up front as the Session path does. Its commit() and
@@ -193,6 +198,8 @@ class RawScope:
         try:
             if exc is None:
                 self.driver.commit()
+                if self.tx.wrote_outbox:
+                    self.db.outbox_committed.set()
             else:
                 self.driver.rollback()
         except BaseException as err:

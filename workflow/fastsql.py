@@ -85,6 +85,7 @@ class RawTransaction:
         self.cursor = cursor
         self.dialect = dialect
         self.forms = forms
+        self.wrote_outbox = False  # set by the transition: wake relay/dispatch at commit
 
     def form(self, prepared: Prepared) -> Form:
         found = self.forms.get(prepared)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, select
 
 
@@ -25,17 +25,23 @@ def claim(
     same row: on SQLite the statement runs under the write lock (BEGIN IMMEDIATE), on
     PostgreSQL the candidate SELECT skips rows another transaction has locked.
     ``model`` needs ``id``, ``claimed_until`` and ``claimed_by`` columns. Returns the
-    claimed rows, ordered by id.
+    claimed rows, ordered by id. ``now`` decides what is due; on PostgreSQL the lease
+    itself is taken and tested on the database's clock.
     """
-    free = lease_free(model, now)
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL: leases run on the database's clock, so a worker whose own clock is
+    # skewed can neither steal a live lease nor hold one too long. (SQLite has one
+    # machine's clock anyway; the scenario runner's simulated clock runs there.)
+    lease_now: Any = func.statement_timestamp() if on_postgresql else now
+    free = lease_free(model, lease_now)
     candidates = select(model.id).where(due, free).order_by(model.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql:
         candidates = candidates.with_for_update(skip_locked=True)
     token = secrets.token_hex(8)
     session.execute(
         update(model)
         .where(model.id.in_(candidates.scalar_subquery()), free)
-        .values(claimed_until=now + lease, claimed_by=token)
+        .values(claimed_until=lease_now + lease, claimed_by=token)
         .execution_options(synchronize_session=False)
     )
     return list(session.exec(select(model).where(model.claimed_by == token).order_by(model.id)))

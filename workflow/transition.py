@@ -22,6 +22,7 @@ from .lifecycle import rule as lifecycle_rule
 from .models import Filing, OutboxEvent, TransitionLog
 
 Row = dict[str, Any]
+WAKE_CHANNEL = "icpsim_work"  # PostgreSQL NOTIFY channel: outbox events or deliveries to do
 FILING = cast(Table, Filing.__table__)  # type: ignore[attr-defined]
 HISTORY = cast(Table, TransitionLog.__table__)  # type: ignore[attr-defined]
 OUTBOX = cast(Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
@@ -138,7 +139,15 @@ def record(
 def write_outbox(
     tx: RawTransaction, row: Row, trigger: str, *, kind: str, facts: dict[str, Any], now: datetime
 ) -> None:
-    """The outbox event notify's relay turns into deliveries."""
+    """The outbox event notify's relay turns into deliveries.
+
+    On PostgreSQL the transaction also sends NOTIFY on ``WAKE_CHANNEL``, delivered to
+    every listening worker when (and only if) it commits.
+    """
+    if not tx.wrote_outbox:
+        tx.wrote_outbox = True
+        if tx.dialect.name == "postgresql":
+            tx.cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
     tx.execute(_statements()["outbox"], {
         "account_id": row["account_id"], "filing_pk": row["pk"], "at": now,
         "notification_type": kind, "trigger": trigger, "facts": facts})
