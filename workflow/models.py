@@ -88,3 +88,6 @@ class Timer(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     claimed_until: datetime | None = _when(default=None)
     claimed_by: str | None = None
+
+
+from . import api_models  # noqa: E402, F401  (the API tables register with these)
