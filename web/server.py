@@ -14,14 +14,19 @@ from workflow.config import Config
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
 
 
-def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
+def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
+          simulated_clock: str | None = None) -> int:
     """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out."""
     from notify.mailsink import MailSink
     from notify.system import build_system
 
     from .app import create_app
+    from .secret_files import instance_secret
 
+    clock = _simulated(simulated_clock)
     prepare_database(config)
+    token = instance_secret(config.instance_path, "admin_token", env_var="ICPSIM_ADMIN_TOKEN")
+    config = config.with_(admin_token=token.value)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
     sink = None
@@ -32,7 +37,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             maildir = Path(config.instance_path) / "mail"
             sink = MailSink(port=config.mail_sink_port, maildir=maildir).start()
             config = config.with_(smtp_url=sink.url)
-        system = build_system(config)
+        system = build_system(config, clock=clock)
         creds = ensure_demo(system)
         scheduler = start_scheduler(system)
         app = create_app(system=system)
@@ -42,6 +47,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None)
+                _announce_apis(config, token_created=token.created, clock=clock)
                 server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
@@ -68,6 +74,37 @@ def start_scheduler(system: Any) -> Any:
     worker.register_jobs(scheduler, system)
     scheduler.start()
     return scheduler
+
+
+def _simulated(start: str | None) -> Any:
+    """The simulated clock ``--simulated-clock START`` asks for (None: the system clock)."""
+    if start is None:
+        return None
+    from datetime import datetime
+
+    from workflow.clock import SimulatedClock
+    from workflow.config import ConfigError
+
+    try:
+        when = datetime.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(f"--simulated-clock {start!r} is not an ISO 8601 time such as "
+                          "2026-01-05T09:00:00+08:00", field="simulated_clock") from None
+    if when.tzinfo is None:
+        raise ConfigError(f"--simulated-clock {start!r} must name its zone (Z or +08:00)",
+                          field="simulated_clock")
+    return SimulatedClock(when)
+
+
+def _announce_apis(config: Config, *, token_created: bool, clock: Any) -> None:
+    print(f"APIs: Alibaba Cloud SDKs at {config.base_url}/ (keys: icpsim access-key create "
+          f"ACCOUNT); control API at {config.base_url}/_icpsim/v1", flush=True)
+    if token_created:
+        print(f"control API admin token (shown once; kept in "
+              f"{Path(config.instance_path) / 'admin_token'}): {config.admin_token}")
+    if clock is not None:
+        print(f"clock: simulated, at {clock.now().isoformat()}; move it with POST "
+              "/_icpsim/v1/clock/advance", flush=True)
 
 
 def _display_host(host: str) -> str:

@@ -27,6 +27,7 @@ class Config:
     mail_from: str = "Message Center <no-reply@icpsim.example>"
     secret_key: str = "dev-secret-change-me"
     base_url: str = "http://127.0.0.1:5000"
+    admin_token: str = ""  # the control API's; empty refuses every call (`icpsim serve` sets it)
     # contacts (SPEC 1.3)
     max_contacts: int = 15
     link_lifetime: timedelta = timedelta(hours=72)
