@@ -116,7 +116,7 @@ def _authenticate(api: ApiSecurity) -> str:
         header=request.headers.getlist, signed_headers=auth.signed_headers,
         payload_hash=payload)
     verify(auth, canonical, key.secret)
-    check_date(request.headers.get("x-acs-date"), api.clock.now())
+    check_date(request.headers.get("x-acs-date"), api.clock.now(), also=api.wall_time())
     api.nonces.claim(request.headers.get("x-acs-signature-nonce"), key.id)
     return key.account_id
 
