@@ -57,6 +57,7 @@ class AccessKeyStore:
         self.db = db
         self.clock = clock
         self._encryption_key = encryption_key  # read on first use, not when the app is made
+        self._opened: dict[str, str] = {}
 
     @classmethod
     def for_instance(cls, db: Database, clock: Clock, instance_path: Path | str
@@ -93,16 +94,25 @@ class AccessKeyStore:
             s.delete(row)
 
     def lookup(self, key_id: str) -> KeyInfo | None:
-        """The key and its secret, or None for an unknown (or unreadable) key."""
-        with self.db.transaction() as s:
-            row = s.get(AccessKey, key_id)
+        """The key and its secret, or None for an unknown (or unreadable) key.
+
+        Read on every request (a deleted key stops working at once) with one Core
+        statement; decrypted secrets are remembered by their sealed text.
+        """
+        table = AccessKey.__table__  # type: ignore[attr-defined]
+        with self.db.engine.begin() as conn:
+            row = conn.execute(select(table.c.account_id, table.c.secret_encrypted)
+                               .where(table.c.id == key_id)).first()
         if row is None:
             return None
-        try:
-            secret = self._fernet.decrypt(row.secret_encrypted.encode("ascii")).decode("utf-8")
-        except InvalidToken:  # sealed under another encryption key: as good as unknown
-            return None
-        return KeyInfo(row.id, row.account_id, secret)
+        secret = self._opened.get(row.secret_encrypted)
+        if secret is None:
+            try:
+                secret = self._fernet.decrypt(row.secret_encrypted.encode("ascii")).decode()
+            except InvalidToken:  # sealed under another encryption key: as good as unknown
+                return None
+            self._opened[row.secret_encrypted] = secret
+        return KeyInfo(key_id, row.account_id, secret)
 
 
 __all__ = ["AccessKeyStore", "KeyInfo", "NewKey", "UnknownAccessKey"]

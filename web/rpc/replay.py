@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from workflow.api_models import SignatureNonce
@@ -15,6 +15,7 @@ from workflow.db import Database
 from .errors import ApiError, invalid, missing
 
 WINDOW = timedelta(minutes=15)
+PRUNE_EVERY = timedelta(minutes=5)
 
 
 def check_date(value: str | None, now: datetime, *, also: datetime | None = None
@@ -48,6 +49,7 @@ class NonceBook:
     def __init__(self, db: Database, clock: Clock):
         self.db = db
         self.clock = clock
+        self._next_prune = datetime.min.replace(tzinfo=UTC)
 
     def claim(self, nonce: str | None, key_id: str) -> None:
         if not nonce:
@@ -55,15 +57,30 @@ class NonceBook:
         if len(nonce) > 128:
             raise invalid("x-acs-signature-nonce", "is longer than 128 characters")
         now = self.clock.now()
-        try:
-            with self.db.transaction() as s:
-                s.execute(delete(SignatureNonce).where(
+        # One statement: insert the nonce, or take over its row when that one is older
+        # than the window; no row written means the nonce was seen within the window.
+        insert = _dialect_insert(self.db)(SignatureNonce).values(
+            nonce=nonce, access_key_id=key_id, seen_at=now)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[SignatureNonce.__table__.c.nonce],  # type: ignore[attr-defined]
+            set_={"access_key_id": key_id, "seen_at": now},
+            where=col(SignatureNonce.seen_at) < now - WINDOW)
+        with self.db.engine.begin() as conn:
+            written = conn.execute(upsert).rowcount
+            if now >= self._next_prune:  # keep the table small, not every request
+                conn.execute(delete(SignatureNonce).where(
                     col(SignatureNonce.seen_at) < now - WINDOW))
-                s.add(SignatureNonce(nonce=nonce, access_key_id=key_id, seen_at=now))
-        except IntegrityError:
+                self._next_prune = now + PRUNE_EVERY
+        if not written:
             raise ApiError("SignatureNonceUsed",
                            f"the signature nonce {nonce!r} was already used within 15 "
-                           "minutes: sign every request with a new nonce", 400) from None
+                           "minutes: sign every request with a new nonce", 400)
+
+
+def _dialect_insert(db: Database) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
 
 
 __all__ = ["WINDOW", "NonceBook", "check_date"]
