@@ -64,9 +64,10 @@ class NonceBook:
         upsert = insert.on_conflict_do_update(
             index_elements=[SignatureNonce.__table__.c.nonce],  # type: ignore[attr-defined]
             set_={"access_key_id": key_id, "seen_at": now},
-            where=col(SignatureNonce.seen_at) < now - WINDOW)
+            where=col(SignatureNonce.seen_at) < now - WINDOW).returning(
+                col(SignatureNonce.nonce))
         with self.db.engine.begin() as conn:
-            written = conn.execute(upsert).rowcount
+            written = conn.execute(upsert).first() is not None
             if now >= self._next_prune:  # keep the table small, not every request
                 conn.execute(delete(SignatureNonce).where(
                     col(SignatureNonce.seen_at) < now - WINDOW))
