@@ -333,7 +333,8 @@ def _codes(call: Call) -> list[Category]:
     return [get_category(str(code)) for code in raw]
 
 
-@action(V, "UpdateUserSubscription", writes=True)
+@action(V, "UpdateUserSubscription", writes=True,
+        note="channels and contacts; limits, hours, keywords and webhooks refused")
 def update_user_subscription(call: Call) -> dict[str, Any]:
     categories = _codes(call)
     configs = _json_list(call, "ChannelConfigs") or []

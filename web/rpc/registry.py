@@ -73,4 +73,16 @@ def load_all() -> dict[tuple[str, str], Action]:
     return ACTIONS
 
 
-__all__ = ["ACTIONS", "PRODUCTS", "Action", "Call", "action", "load_all"]
+def actions_table() -> str:
+    """The README's table of supported actions, made from this registry."""
+    lines = ["| product | version | action | answered |", "|---|---|---|---|"]
+    for act in sorted(load_all().values(), key=lambda a: (a.product, a.name)):
+        if act.supported:
+            status = f"yes ({act.note})" if act.note else "yes"
+        else:
+            status = f"no: {act.note}"
+        lines.append(f"| {act.product} | {act.version} | `{act.name}` | {status} |")
+    return "\n".join(lines)
+
+
+__all__ = ["ACTIONS", "PRODUCTS", "Action", "Call", "action", "actions_table", "load_all"]

@@ -92,7 +92,8 @@ def delete_contact(call: Call) -> dict[str, Any]:
     return {"Result": True}
 
 
-@action(V, "SendVerificationMessage", writes=True)
+@action(V, "SendVerificationMessage", writes=True,
+        note="Type 2 (email); Type 1 (mobile) refused until SMS exists")
 def send_verification_message(call: Call) -> dict[str, Any]:
     number = _contact_id(call)
     kind = call.params.number("Type", required=True, minimum=1, maximum=2)
@@ -171,7 +172,8 @@ def list_subscription_item_group_details(call: Call) -> dict[str, Any]:
         for s in SECTIONS]}
 
 
-@action(V, "UpdateSubscriptionItem", writes=True, client_token=True)
+@action(V, "UpdateSubscriptionItem", writes=True, client_token=True,
+        note="non-empty WebhookIds refused until webhooks exist")
 def update_subscription_item(call: Call) -> dict[str, Any]:
     p = call.params
     category = shapes.item_of(p.number("ItemId", required=True))
@@ -206,7 +208,7 @@ def update_subscription_item(call: Call) -> dict[str, Any]:
     return {"Result": True}
 
 
-@action(V, "CreateSubscriptionItem")
+@action(V, "CreateSubscriptionItem", note="always refused: the catalog is fixed")
 def create_subscription_item(call: Call) -> dict[str, Any]:
     raise ApiError("catalog_fixed", "subscription items are the Message Center's fixed "
                    "catalog: they cannot be created", 403)
