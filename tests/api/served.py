@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,41 +33,59 @@ class Served:
 
     def __init__(self, instance: Path, *, simulated_clock: str | None = None,
                  admin_token: str | None = ADMIN_TOKEN, env: dict[str, str] | None = None):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        if admin_token == ADMIN_TOKEN:  # unique: a test never talks to another's server
+            admin_token = f"{ADMIN_TOKEN}-{uuid.uuid4().hex}"
         self.log = instance / "serve.log"
         instance.mkdir(parents=True, exist_ok=True)
+        self.token = admin_token
         environ = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
         environ.update(ICPSIM_INSTANCE_PATH=str(instance), ICPSIM_SECRET_KEY="test",
-                       ICPSIM_MAIL_SINK_PORT=str(free_port()), PYTHONUNBUFFERED="1")
+                       PYTHONUNBUFFERED="1")
         if admin_token is not None:
             environ["ICPSIM_ADMIN_TOKEN"] = admin_token
         environ.update(env or {})
-        self.token = admin_token
-        args = [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)]
-        if simulated_clock:
-            args += ["--simulated-clock", simulated_clock]
-        with open(self.log, "w") as out:
-            self.proc = subprocess.Popen(args, cwd=ROOT, env=environ, stdout=out,
-                                         stderr=subprocess.STDOUT)
-        self._wait_up()
+        # A free port can be taken by another process before the server binds it (the
+        # machine runs other test suites): try again on new ports.
+        for _attempt in range(3):
+            self.port, sink_port = _two_free_ports()
+            self.base = f"http://127.0.0.1:{self.port}"
+            environ["ICPSIM_MAIL_SINK_PORT"] = str(sink_port)
+            args = [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)]
+            if simulated_clock:
+                args += ["--simulated-clock", simulated_clock]
+            self._offset = self.log.stat().st_size if self.log.exists() else 0
+            with open(self.log, "a") as out:
+                self.proc = subprocess.Popen(args, cwd=ROOT, env=environ, stdout=out,
+                                             stderr=subprocess.STDOUT)
+            if self._wait_up():
+                return
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        raise RuntimeError(f"icpsim serve did not come up: {self.log.read_text()}")
 
-    def _wait_up(self) -> None:
+    def _wait_up(self) -> bool:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"icpsim serve exited: {self.log.read_text()}")
+                return False
             try:
-                urllib.request.urlopen(self.base + "/_icpsim/v1/health", timeout=2).read()
-                return
-            except (urllib.error.URLError, ConnectionError):
+                with urllib.request.urlopen(self.base + "/_icpsim/v1/health",
+                                            timeout=2) as answer:
+                    if json.loads(answer.read()) != {"status": "ok"}:
+                        continue
+                if self.token is None:
+                    return True
+                return self.control("GET", "/_icpsim/v1/clock")[0] == 200  # ours, not another
+            except (OSError, ValueError, http.client.HTTPException):
                 time.sleep(0.1)
-        raise RuntimeError(f"icpsim serve did not come up: {self.log.read_text()}")
+        return False
 
     def stop(self) -> str:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
-        return self.log.read_text()
+        with open(self.log) as log:  # this server's lines only
+            log.seek(self._offset)
+            return log.read()
 
     def control(self, method: str, path: str, body: Any = None, *, token: str | None = None,
                 raw: bytes | None = None, content_type: str = "application/json"
@@ -123,6 +143,14 @@ class Served:
         from alibabacloud_msccommonquery20210407.client import Client
 
         return Client(self.config(key))
+
+
+def _two_free_ports() -> tuple[int, int]:
+    first = free_port()
+    second = free_port()
+    while second == first:
+        second = free_port()
+    return first, second
 
 
 __all__ = ["ADMIN_TOKEN", "Key", "Served"]
