@@ -104,20 +104,22 @@ def _run(handler: Any, call: Call, *, writes: bool) -> dict[str, Any]:
 
 
 def _authenticate(api: ApiSecurity) -> str:
-    """The account of the signing key; every check of the ACS3 signature on the way."""
+    """The account of the signing key; every check of the ACS3 signature on the way, in
+    one short transaction (the key's row and the nonce)."""
     auth = parse_authorization(request.headers.get("Authorization"))
-    key = api.keys.lookup(auth.key_id)
-    if key is None:
-        raise unknown_key(auth.key_id)
     payload = check_payload(request.get_data(cache=True),
                             request.headers.get("x-acs-content-sha256"))
-    canonical = canonical_request(
-        method=request.method, path=request.path, query=request.args.to_dict(),
-        header=request.headers.getlist, signed_headers=auth.signed_headers,
-        payload_hash=payload)
-    verify(auth, canonical, key.secret)
-    check_date(request.headers.get("x-acs-date"), api.clock.now(), also=api.wall_time())
-    api.nonces.claim(request.headers.get("x-acs-signature-nonce"), key.id)
+    with api.keys.db.raw_transaction() as tx:
+        key = api.keys.lookup(auth.key_id, tx)
+        if key is None:
+            raise unknown_key(auth.key_id)
+        canonical = canonical_request(
+            method=request.method, path=request.path, query=request.args.to_dict(),
+            header=request.headers.getlist, signed_headers=auth.signed_headers,
+            payload_hash=payload)
+        verify(auth, canonical, key.secret)
+        check_date(request.headers.get("x-acs-date"), api.clock.now(), also=api.wall_time())
+        api.nonces.claim(request.headers.get("x-acs-signature-nonce"), key.id, tx)
     return key.account_id
 
 

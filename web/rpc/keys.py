@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from web.secret_files import instance_secret
@@ -26,6 +27,7 @@ from workflow.api_models import AccessKey
 from workflow.clock import Clock
 from workflow.db import Database
 from workflow.errors import NotFound
+from workflow.fastsql import Prepared, RawTransaction
 
 ALPHABET = string.ascii_letters + string.digits
 KEY_FILE = "access_key_encryption_key"
@@ -93,26 +95,32 @@ class AccessKeyStore:
                 raise UnknownAccessKey(f"access key {key_id!r} does not exist")
             s.delete(row)
 
-    def lookup(self, key_id: str) -> KeyInfo | None:
+    def lookup(self, key_id: str, tx: RawTransaction | None = None) -> KeyInfo | None:
         """The key and its secret, or None for an unknown (or unreadable) key.
 
-        Read on every request (a deleted key stops working at once) with one Core
-        statement; decrypted secrets are remembered by their sealed text.
+        Read on every request (a deleted key stops working at once), in ``tx`` when
+        given; decrypted secrets are remembered by their sealed text.
         """
-        table = AccessKey.__table__  # type: ignore[attr-defined]
-        with self.db.engine.begin() as conn:
-            row = conn.execute(select(table.c.account_id, table.c.secret_encrypted)
-                               .where(table.c.id == key_id)).first()
+        if tx is None:
+            with self.db.raw_transaction() as own:
+                return self.lookup(key_id, own)
+        row = tx.fetch_one(_BY_ID, {"kid": key_id})
         if row is None:
             return None
-        secret = self._opened.get(row.secret_encrypted)
+        sealed = row["secret_encrypted"]
+        secret = self._opened.get(sealed)
         if secret is None:
             try:
-                secret = self._fernet.decrypt(row.secret_encrypted.encode("ascii")).decode()
+                secret = self._fernet.decrypt(sealed.encode("ascii")).decode()
             except InvalidToken:  # sealed under another encryption key: as good as unknown
                 return None
-            self._opened[row.secret_encrypted] = secret
-        return KeyInfo(key_id, row.account_id, secret)
+            self._opened[sealed] = secret
+        return KeyInfo(key_id, row["account_id"], secret)
+
+
+_TABLE = AccessKey.__table__  # type: ignore[attr-defined]
+_BY_ID = Prepared(select(_TABLE.c.account_id, _TABLE.c.secret_encrypted)
+                  .where(_TABLE.c.id == bindparam("kid")))
 
 
 __all__ = ["AccessKeyStore", "KeyInfo", "NewKey", "UnknownAccessKey"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cache
 
-from sqlalchemy import delete
-from sqlmodel import col
+from sqlalchemy import bindparam, delete
 
 from workflow.api_models import SignatureNonce
 from workflow.clock import Clock
 from workflow.db import Database
+from workflow.fastsql import Prepared, RawTransaction
 
 from .errors import ApiError, invalid, missing
 
@@ -51,37 +51,53 @@ class NonceBook:
         self.clock = clock
         self._next_prune = datetime.min.replace(tzinfo=UTC)
 
-    def claim(self, nonce: str | None, key_id: str) -> None:
+    def claim(self, nonce: str | None, key_id: str, tx: RawTransaction | None = None
+              ) -> None:
+        """Record ``nonce``; ``SignatureNonceUsed`` when it was seen within the window.
+
+        One statement: insert the nonce, or take over its row when that one is older than
+        the window; no row written means a replay. Runs in ``tx`` when given.
+        """
         if not nonce:
             raise missing("x-acs-signature-nonce")
         if len(nonce) > 128:
             raise invalid("x-acs-signature-nonce", "is longer than 128 characters")
+        if tx is None:
+            with self.db.raw_transaction() as own:
+                return self.claim(nonce, key_id, own)
         now = self.clock.now()
-        # One statement: insert the nonce, or take over its row when that one is older
-        # than the window; no row written means the nonce was seen within the window.
-        insert = _dialect_insert(self.db)(SignatureNonce).values(
-            nonce=nonce, access_key_id=key_id, seen_at=now)
-        upsert = insert.on_conflict_do_update(
-            index_elements=[SignatureNonce.__table__.c.nonce],  # type: ignore[attr-defined]
-            set_={"access_key_id": key_id, "seen_at": now},
-            where=col(SignatureNonce.seen_at) < now - WINDOW).returning(
-                col(SignatureNonce.nonce))
-        with self.db.engine.begin() as conn:
-            written = conn.execute(upsert).first() is not None
-            if now >= self._next_prune:  # keep the table small, not every request
-                conn.execute(delete(SignatureNonce).where(
-                    col(SignatureNonce.seen_at) < now - WINDOW))
-                self._next_prune = now + PRUNE_EVERY
+        statements = _statements(self.db)
+        written = tx.execute(statements["claim"], {"n": nonce, "k": key_id, "at": now,
+                                                   "cutoff": now - WINDOW})
+        if now >= self._next_prune:  # keep the table small, not on every request
+            tx.execute(statements["prune"], {"cutoff": now - WINDOW})
+            self._next_prune = now + PRUNE_EVERY
         if not written:
             raise ApiError("SignatureNonceUsed",
                            f"the signature nonce {nonce!r} was already used within 15 "
                            "minutes: sign every request with a new nonce", 400)
 
 
-def _dialect_insert(db: Database) -> Any:
+@cache
+def _dialect_statements(dialect: str) -> dict[str, Prepared]:
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    table = SignatureNonce.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claim = insert(table).values(nonce=bindparam("n"), access_key_id=bindparam("k"),
+                                 seen_at=bindparam("at", type_=table.c.seen_at.type))
+    claim = claim.on_conflict_do_update(
+        index_elements=[table.c.nonce],
+        set_={"access_key_id": claim.excluded.access_key_id,
+              "seen_at": claim.excluded.seen_at},
+        where=table.c.seen_at < bindparam("cutoff", type_=table.c.seen_at.type))
+    prune = delete(table).where(
+        table.c.seen_at < bindparam("cutoff", type_=table.c.seen_at.type))
+    return {"claim": Prepared(claim), "prune": Prepared(prune)}
+
+
+def _statements(db: Database) -> dict[str, Prepared]:
+    return _dialect_statements(db.engine.dialect.name)
 
 
 __all__ = ["WINDOW", "NonceBook", "check_date"]
