@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_scenarios.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_api.py
 
 # Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL
 # cluster; install them when we may (root), else those tests skip.

@@ -79,6 +79,25 @@ def receiver_contacts(session: Session, account_id: str, category: str) -> list[
     return list(session.exec(query).all())
 
 
+def check_channels(category: str, channels: list[str]) -> list[str]:
+    """The channels to turn on, refused as ``set_channels`` would (it writes nothing)."""
+    cat = get_category(category)
+    chosen = list(dict.fromkeys(channels))
+    unknown = [c for c in chosen if c not in CHANNELS]
+    if unknown:
+        raise InvalidChannel(f"channel {unknown[0]!r} does not exist: choose from "
+                             f"{', '.join(CHANNELS)}")
+    for channel, default in cat.defaults.items():
+        if default == "unavailable" and channel in chosen:
+            raise ChannelUnavailable(f"{category!r} does not offer the {channel} channel")
+        if default == "required" and channel not in chosen:
+            raise ChannelRequired(f"the {channel} channel of {category!r} is required "
+                                  "and cannot be turned off")
+    if not chosen:
+        raise NoChannelSelected(f"select at least one channel for {category!r}")
+    return chosen
+
+
 class SettingsService:
     def __init__(self, db: Database, clock: Clock):
         self.db = db
@@ -93,19 +112,7 @@ class SettingsService:
                      actor: str) -> dict[str, str]:
         """Turn on exactly ``channels`` (required ones must be among them)."""
         cat = get_category(category)
-        chosen = list(dict.fromkeys(channels))
-        unknown = [c for c in chosen if c not in CHANNELS]
-        if unknown:
-            raise InvalidChannel(f"channel {unknown[0]!r} does not exist: choose from "
-                                 f"{', '.join(CHANNELS)}")
-        for channel, default in cat.defaults.items():
-            if default == "unavailable" and channel in chosen:
-                raise ChannelUnavailable(f"{category!r} does not offer the {channel} channel")
-            if default == "required" and channel not in chosen:
-                raise ChannelRequired(f"the {channel} channel of {category!r} is required "
-                                      "and cannot be turned off")
-        if not chosen:
-            raise NoChannelSelected(f"select at least one channel for {category!r}")
+        chosen = check_channels(category, channels)
         with self.db.transaction() as s:
             get_account(s, account_id)
             old = channel_states(s, account_id, category)
@@ -174,4 +181,4 @@ class SettingsService:
 
 
 __all__ = ["CategorySettings", "Receiver", "SectionSettings", "SettingsService",
-           "channel_states", "enabled_channels", "receiver_contacts"]
+           "channel_states", "check_channels", "enabled_channels", "receiver_contacts"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from workflow.errors import IcpsimError
 
@@ -11,15 +11,9 @@ from .actions import PERFORM
 from .checks import evaluate
 from .model import Scenario, Step
 from .results import Event, Failure, ScenarioResult, StepResult, local
+from .stepping import step_to
 from .timeline import Observer
 from .world import World, open_world
-
-MAX_STOPS = 20_000  # due times one advance may visit before the jobs are deemed stuck
-MAX_OVERDUE = 300  # seconds in a row work stays overdue although the jobs ran
-
-
-class Stuck(RuntimeError):
-    """The jobs keep reporting work due at a time they have already run at."""
 
 
 class Run:
@@ -44,28 +38,10 @@ class Run:
 
     def advance_to(self, target: datetime) -> str:
         """Step from due time to due time up to ``target``, running the jobs at each."""
-        clock, system, stops, overdue = self.world.clock, self.world.system, 0, 0
         # Settling at a stop also tells the next due time (the observer only reads), so
         # each stop after the first costs no extra query for it.
-        due = system.next_due_at()
-        while True:
-            if due is None or due > target:
-                break
-            if due <= clock.now():  # due now yet the jobs just ran (a lease?): nudge on
-                overdue += 1
-                due = clock.now() + timedelta(seconds=1)
-                if due > target:
-                    break
-            else:
-                overdue = 0
-            clock.set(due)
-            due = self.settle(look=False)
-            stops += 1
-            if stops > MAX_STOPS or overdue > MAX_OVERDUE:
-                raise Stuck(f"the jobs never settle: still work due at {clock.now()} after "
-                            f"{stops} stops")
-        clock.set(target)
-        self.settle(look=False)
+        stops = step_to(self.world.clock, target, next_due=self.world.system.next_due_at(),
+                        settle=lambda: self.settle(look=False))
         zone = self.world.scenario.start.tzinfo
         return f"clock at {local(target, zone) if zone else target} ({stops} due times on the way)"
 

@@ -63,6 +63,9 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_iso, "local_iso")
     app.context_processor(_layout_context)
+    from .api_mount import mount_apis
+
+    mount_apis(app)  # the Alibaba-compatible endpoint and the control API
     return app
 
 

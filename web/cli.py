@@ -34,6 +34,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="request threads of this process (default 8)")
     serve.add_argument("--no-jobs", dest="jobs", action="store_false",
                        help="leave the scheduler jobs to `icpsim worker` processes")
+    serve.add_argument("--simulated-clock", metavar="START", default=None,
+                       help="run on a simulated clock starting at START (ISO 8601); "
+                            "only POST /_icpsim/v1/clock/advance moves it")
+
+    keys = sub.add_parser("access-key", help="access keys of the Alibaba-compatible API")
+    keys_sub = keys.add_subparsers(dest="key_action", required=True)
+    keys_sub.add_parser("create", help="make a key; its secret is shown once").add_argument(
+        "account")
+    keys_sub.add_parser("list", help="the keys of an account").add_argument("account")
+    keys_sub.add_parser("delete", help="delete a key").add_argument("key_id")
 
     sub.add_parser("catalog", help="print the message catalog and the demo account's settings")
 
@@ -77,7 +87,12 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
         from .server import serve
 
         return serve(config, host=args.host, port=args.port, threads=args.threads,
-                     jobs=args.jobs)
+                     jobs=args.jobs, simulated_clock=args.simulated_clock)
+    if args.command == "access-key":
+        from .access_keys import access_key_command
+
+        return access_key_command(config, args.key_action,
+                                  getattr(args, "account", None) or args.key_id)
     if args.command == "catalog":
         from .overview import print_overview
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
@@ -23,10 +23,12 @@ SECRET_KEY_FILE = "secret_key"
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
-          threads: int | None = None, jobs: bool = True) -> int:
+          threads: int | None = None, jobs: bool = True,
+          simulated_clock: str | None = None) -> int:
     """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out.
 
-    ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes.
+    ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes;
+    ``simulated_clock`` (ISO 8601) runs on a clock only the control API moves.
     """
     from notify.logs import configure_logging
     from notify.mailsink import MailSink
@@ -39,8 +41,11 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
     from .ops import ops_app, with_ops
 
     configure_logging(config)
+    clock = _simulated(simulated_clock)
     config, new_secrets = with_secret_key(config)
     prepare_database(config)
+    token = instance_secret(config.instance_path, "admin_token", env_var="ICPSIM_ADMIN_TOKEN")
+    config = config.with_(admin_token=token.value)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
     sink = None
@@ -51,11 +56,11 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             maildir = Path(config.instance_path) / "mail"
             sink = MailSink(port=config.mail_sink_port, maildir=maildir).start()
             config = config.with_(smtp_url=sink.url)
-        system = build_system(config)
+        system = build_system(config, clock=clock)
         creds = ensure_demo(system)
         waker = start_waker(system) if jobs else None
         scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
-        measure_latency()
+        measure_latency(clock is None)  # latency is wall-clock time: not on a simulated clock
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
         server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
@@ -64,6 +69,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None, new_secrets=new_secrets)
+                _announce_apis(config, token_created=token.created, clock=clock)
                 server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
@@ -111,6 +117,37 @@ def start_scheduler(system: System, *,
     worker.register_jobs(scheduler, system, jobs=jobs or worker.JOBS)
     scheduler.start()
     return scheduler
+
+
+def _simulated(start: str | None) -> Any:
+    """The simulated clock ``--simulated-clock START`` asks for (None: the system clock)."""
+    if start is None:
+        return None
+    from datetime import datetime
+
+    from workflow.clock import SimulatedClock
+    from workflow.config import ConfigError
+
+    try:
+        when = datetime.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(f"--simulated-clock {start!r} is not an ISO 8601 time such as "
+                          "2026-01-05T09:00:00+08:00", field="simulated_clock") from None
+    if when.tzinfo is None:
+        raise ConfigError(f"--simulated-clock {start!r} must name its zone (Z or +08:00)",
+                          field="simulated_clock")
+    return SimulatedClock(when)
+
+
+def _announce_apis(config: Config, *, token_created: bool, clock: Any) -> None:
+    print(f"APIs: Alibaba Cloud SDKs at {config.base_url}/ (keys: icpsim access-key create "
+          f"ACCOUNT); control API at {config.base_url}/_icpsim/v1", flush=True)
+    if token_created:
+        print(f"control API admin token (shown once; kept in "
+              f"{Path(config.instance_path) / 'admin_token'}): {config.admin_token}")
+    if clock is not None:
+        print(f"clock: simulated, at {clock.now().isoformat()}; move it with POST "
+              "/_icpsim/v1/clock/advance", flush=True)
 
 
 def _display_host(host: str) -> str:

@@ -27,6 +27,7 @@ class Config:
     mail_from: str = "Message Center <no-reply@icpsim.example>"
     secret_key: str = ""  # no default: `icpsim serve` generates one (web/secret_files.py)
     base_url: str = "http://127.0.0.1:5000"
+    admin_token: str = ""  # the control API's; empty refuses every call (`icpsim serve` sets it)
     # contacts (docs/behaviour.md#contacts)
     max_contacts: int = 15
     link_lifetime: timedelta = timedelta(hours=72)

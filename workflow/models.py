@@ -87,4 +87,5 @@ class Timer(SQLModel, table=True):
 
 
 # The sign-in guard's tables are registered with these (migrations, create_all).
+from . import api_models  # noqa: E402, F401  (the API tables register with these)
 from .security_models import SignInFailure, SignInState  # noqa: E402, F401
