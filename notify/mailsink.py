@@ -23,7 +23,8 @@ from workflow.config import Config
 
 from .stopping import wait_until_stopped
 
-MODES = ("up", "down", "tempfail", "reject", "drop", "hold")
+SCENARIO_MODES = ("up", "down", "tempfail", "reject")  # the faults scenario files can ask for
+MODES = (*SCENARIO_MODES, "drop", "hold")  # and two more for the project's own tests
 
 
 @dataclass(frozen=True)

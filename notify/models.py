@@ -15,6 +15,10 @@ def _when(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
 
 
+CONTACT_STATUSES = ("pending", "verified", "expired")
+DELIVERY_STATUSES = ("pending", "sent", "failed", "skipped")
+DELIVERY_KINDS = ("notification", "verification")
+
 class Contact(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("account_id", "email_key"), NEVER_REUSE_IDS)
     id: int | None = Field(default=None, primary_key=True)
