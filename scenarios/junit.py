@@ -9,7 +9,6 @@ from pathlib import Path
 from .report import text_lines
 from .results import ScenarioResult
 
-
 # Characters XML 1.0 cannot hold at all, even escaped (C0 controls but tab and line
 # breaks, lone surrogates, U+FFFE/U+FFFF): shown as \xNN-style escapes instead.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
