@@ -13,8 +13,8 @@ from notify.models import CONTACT_STATUSES, DELIVERY_KINDS, DELIVERY_STATUSES
 from workflow.durations import parse_duration
 from workflow.lifecycle import NotificationType, State
 
-NOTIFICATION_TYPES = tuple(NotificationType)
-FILING_STATES = tuple(State)
+NOTIFICATION_TYPES = tuple(t.value for t in NotificationType)
+FILING_STATES = tuple(s.value for s in State)
 # Whole-string patterns: use fullmatch (``$`` would accept a trailing newline).
 ERROR_CODE = re.compile(r"[a-z][a-z0-9_]*")
 ACCOUNT_ID = re.compile(r"[a-z0-9-]{1,64}")
