@@ -25,6 +25,7 @@ from flask import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflow.errors import NotFound
+from workflow.limits import has_control
 
 from .forms import SignInForm
 from .services import services
@@ -90,7 +91,8 @@ def signin() -> Any:
         session.clear()
         session["user"] = [user.role, user.account_id, user.name]
         target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        if (not target.startswith("/") or target.startswith("//") or "\\" in target
+                or has_control(target) or urlsplit(target).netloc):
             target = url_for("filings.index" if user.is_reviewer else "settings.common")
         return redirect(target)
     return render_template("signin.html", form=form), 400 if form.errors else 200

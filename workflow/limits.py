@@ -34,8 +34,14 @@ ICP_NUMBER = Limit("icp_number", 50, "ICP numbers")
 FILING_ID = Limit("filing_id", 64, "filing (order) ids")
 ACCOUNT_ID = Limit("account_id", 64, "account ids")
 DEADLINE_DAYS = Limit("deadline_days", 365, "days of a rectification deadline")
+MAX_ROW_ID = 2**63 - 1  # the largest id a database integer holds (SQLite and PostgreSQL)
 LIMITS = (NAME, EMAIL, MOBILE, REASON, ITEM, ITEMS, WEBSITE, DOMAIN, ICP_NUMBER, FILING_ID,
           ACCOUNT_ID, DEADLINE_DAYS)
+
+
+def is_row_id(value: object) -> bool:
+    """A whole number a table's id column can hold; anything else names no row."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
 
 
 def excerpt(value: object, size: int = 40) -> str:
@@ -68,4 +74,4 @@ def bounded_text(value: object, limit: Limit, *, error: type[IcpsimError] = Inva
     return value.strip()
 
 
-__all__ = ["LIMITS", "Limit", "bounded_text", "excerpt", "has_control"]
+__all__ = ["LIMITS", "MAX_ROW_ID", "Limit", "bounded_text", "excerpt", "has_control", "is_row_id"]
