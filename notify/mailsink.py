@@ -19,7 +19,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from .stopping import wait_until_stopped
 
@@ -210,6 +210,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def serve_forever(config: Config, *, port: int | None = None) -> int:
     """`icpsim mail-sink`: keep every message in a Maildir until Ctrl-C or SIGTERM."""
+    if not Path(config.instance_path).is_dir():
+        raise ConfigError(f"the instance folder {config.instance_path} does not exist: "
+                          "create it, or set ICPSIM_INSTANCE_PATH to one that does",
+                          field="ICPSIM_INSTANCE_PATH")
     maildir = Path(config.instance_path) / "mail"
     sink = MailSink(port=port or config.mail_sink_port, maildir=maildir)
     sink.start()
