@@ -92,6 +92,7 @@ class AccountService:
 def _check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise InvalidLanguage(
-            f"language {language!r} is not supported: choose one of {', '.join(LANGUAGES)}",
+            f"language {excerpt(language)} is not supported: choose one of "
+            f"{', '.join(LANGUAGES)}",
             field="language",
         )

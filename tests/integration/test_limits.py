@@ -160,3 +160,14 @@ def test_every_limit_is_documented(tmp_path):
     doc = (Path(__file__).parents[2] / "docs" / "LIMITS.md").read_text(encoding="utf-8")
     for limit in LIMITS:
         assert f"| `{limit.field}` | {limit.maximum} |" in doc, limit
+
+
+def test_refusals_quote_at_most_an_excerpt_of_a_huge_value(acme):
+    huge = "z" * 1_000_000
+    for attempt in (lambda: acme.accounts.set_language("acme", huge),
+                    lambda: acme.settings.set_channels("acme", huge, ["email"], actor="o"),
+                    lambda: acme.settings.set_channels("acme", ["a", "list"], ["email"],
+                                                       actor="o")):
+        with pytest.raises(IcpsimError) as refused:
+            attempt()
+        assert len(refused.value.message) < 300
