@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from workflow.limits import excerpt
+
 from .errors import UnknownCategory
 
 CHANNELS = ("email", "internal")
@@ -85,9 +87,9 @@ def get_category(key: str) -> Category:
     """The category ``key``; an unknown key raises ``unknown_category``."""
     try:
         return _BY_KEY[key]
-    except KeyError:
+    except (KeyError, TypeError):
         raise UnknownCategory(
-            f"message category {key!r} does not exist", field="category"
+            f"message category {excerpt(key)} does not exist", field="category"
         ) from None
 
 

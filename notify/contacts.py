@@ -17,6 +17,7 @@ from workflow.clock import Clock, as_utc
 from workflow.config import Config
 from workflow.db import Database
 from workflow.errors import UnknownAccount
+from workflow.limits import is_row_id
 from workflow.models import Account
 
 from . import audit
@@ -190,7 +191,7 @@ class ContactService:
 
 def get_contact(session: Session, account_id: str, contact_id: int) -> Contact:
     """The account's contact; another account's contact is as unknown as a missing one."""
-    contact = session.get(Contact, contact_id) if isinstance(contact_id, int) else None
+    contact = session.get(Contact, contact_id) if is_row_id(contact_id) else None
     if contact is None or contact.account_id != account_id:
         raise UnknownContact(f"contact {contact_id} does not exist in account {account_id!r}",
                              field="contacts")

@@ -19,11 +19,12 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from .stopping import wait_until_stopped
 
-MODES = ("up", "down", "tempfail", "reject", "drop", "hold")
+SCENARIO_MODES = ("up", "down", "tempfail", "reject")  # the faults scenario files can ask for
+MODES = (*SCENARIO_MODES, "drop", "hold")  # and two more for the project's own tests
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def serve_forever(config: Config, *, port: int | None = None) -> int:
     """`icpsim mail-sink`: keep every message in a Maildir until Ctrl-C or SIGTERM."""
+    if not Path(config.instance_path).is_dir():
+        raise ConfigError(f"the instance folder {config.instance_path} does not exist: "
+                          "create it, or set ICPSIM_INSTANCE_PATH to one that does",
+                          field="ICPSIM_INSTANCE_PATH")
     maildir = Path(config.instance_path) / "mail"
     sink = MailSink(port=port or config.mail_sink_port, maildir=maildir)
     sink.start()

@@ -11,6 +11,9 @@ from sqlmodel import Field, SQLModel
 from workflow.db import NEVER_REUSE_IDS
 from workflow.db import utc_field as _when
 
+CONTACT_STATUSES = ("pending", "verified", "expired")
+DELIVERY_STATUSES = ("pending", "sent", "failed", "skipped")
+DELIVERY_KINDS = ("notification", "verification")
 
 class Contact(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("account_id", "email_key"), NEVER_REUSE_IDS)

@@ -6,7 +6,8 @@ the jobs are plain methods the scheduler, tests and the runner call alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from workflow.accounts import AccountService
@@ -40,16 +41,23 @@ class System:
     settings: SettingsService
     deliveries: DeliveryService
     inbox: InboxService
+    # Relay and dispatch of one process take turns: the sender's one connection is never
+    # shared between threads (a request's run_due and the worker's wake-up thread), and a
+    # run_due that finds the work in another thread's hands returns once it is done.
+    jobs_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # jobs ------------------------------------------------------------------
     def _now(self, now: datetime | None) -> datetime:
         return self.clock.now() if now is None else now
 
     def relay_due(self, now: datetime | None = None) -> int:
-        return relay_due(self.db, now=self._now(now), config=self.config)
+        with self.jobs_lock:
+            return relay_due(self.db, now=self._now(now), config=self.config)
 
     def dispatch_due(self, now: datetime | None = None) -> int:
-        return dispatch_due(self.db, now=self._now(now), config=self.config, sender=self.sender)
+        with self.jobs_lock:
+            return dispatch_due(self.db, now=self._now(now), config=self.config,
+                                sender=self.sender)
 
     def fire_due_timers(self, now: datetime | None = None) -> int:
         return fire_due_timers(self.db, now=self._now(now), config=self.config)
@@ -69,7 +77,10 @@ class System:
         one that did work runs anyway, as it may have been handed work (a fired timer
         writes an outbox event, the relay a delivery). An idle round is one probe.
         """
-        now = self._now(now)
+        with self.jobs_lock:
+            return self._settle(self._now(now))
+
+    def _settle(self, now: datetime) -> tuple[int, datetime | None]:
         total = 0
         for _ in range(MAX_ROUNDS):
             due = probe(self.db, now)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from workflow import limits
+from workflow.limits import excerpt
+
 from .errors import InvalidEmail, InvalidMobile, InvalidName, InvalidTitle
 
 TITLES = (
@@ -21,9 +24,9 @@ TITLES = (
     "Finance Director",
     "Other",
 )
-NAME_MIN, NAME_MAX = 2, 12
+NAME_MIN, NAME_MAX = 2, limits.NAME.maximum
 _TITLE_KEYS = {t.lower(): t for t in TITLES}
-_MOBILE = re.compile(r"^1\d{10}$")
+_MOBILE = re.compile(r"1[0-9]{10}")  # ASCII digits: \d takes fullwidth ones too
 _MOBILE_SEPARATORS = re.compile(r"[ \-]")
 
 
@@ -37,13 +40,21 @@ class Email:
 
 def _has_control(value: str) -> bool:
     # CR/LF would let a value inject mail headers; no control character belongs in a form.
-    return any(unicodedata.category(ch).startswith("C") for ch in value)
+    return limits.has_control(value)
+
+
+def _too_long(value: str, limit: limits.Limit) -> bool:
+    # Checked before any other work, so a megabyte of input costs nothing.
+    return len(value) > 4 * limit.maximum or len(value.strip()) > limit.maximum
 
 
 def clean_name(value: str) -> str:
     """2-12 letters or Chinese characters; single spaces inside; outer spaces dropped."""
     if not isinstance(value, str) or _has_control(value):
         raise InvalidName("the name must not contain line breaks or control characters")
+    if _too_long(value, limits.NAME):
+        raise InvalidName(f"the name must be {NAME_MIN}-{NAME_MAX} characters long, "
+                          f"not {len(value.strip())}")
     name = re.sub(" +", " ", unicodedata.normalize("NFC", value).strip(" "))
     bad = sorted({ch for ch in name if ch != " " and not ch.isalpha()})
     if bad:
@@ -67,13 +78,16 @@ def clean_email(value: str) -> Email:
     raw = value.strip()
     if not raw:
         raise InvalidEmail("the email address is required")
+    if _too_long(value, limits.EMAIL):
+        raise InvalidEmail(f"the email address is {len(raw)} characters long; at most "
+                           f"{limits.EMAIL.maximum} are allowed")
     try:
         # test_environment admits .test; no SMTPUTF8 so every address can be sent to.
         checked = validate_email(
             raw, check_deliverability=False, test_environment=True, allow_smtputf8=False
         )
     except EmailNotValidError as exc:
-        raise InvalidEmail(f"the email address {raw!r} is not valid: {exc}") from None
+        raise InvalidEmail(f"the email address {excerpt(raw, 80)} is not valid: {exc}") from None
     address = checked.ascii_email or checked.normalized
     return Email(address=address, key=address.lower())
 
@@ -82,7 +96,7 @@ def clean_title(value: str) -> str:
     """One of TITLES (any letter case); returns its canonical spelling."""
     key = value.strip().lower() if isinstance(value, str) else ""
     if key not in _TITLE_KEYS:
-        raise InvalidTitle(f"the title {value!r} is not one of: {', '.join(TITLES)}")
+        raise InvalidTitle(f"the title {excerpt(value)} is not one of: {', '.join(TITLES)}")
     return _TITLE_KEYS[key]
 
 
@@ -92,17 +106,26 @@ def clean_mobile(value: str | None) -> str | None:
         return None
     if not isinstance(value, str) or _has_control(value):
         raise InvalidMobile("the mobile number must not contain line breaks or control characters")
+    if _too_long(value, limits.MOBILE):
+        raise InvalidMobile("the mobile number must be a mainland China number: "
+                            "11 digits starting with 1")
     digits = _MOBILE_SEPARATORS.sub("", value.strip())
     if not digits:
         return None
     if digits.startswith("+86"):
         digits = digits[3:]
-    if not _MOBILE.match(digits):
+    if not _MOBILE.fullmatch(digits):
         raise InvalidMobile(
-            f"the mobile number {value!r} must be a mainland China number: "
+            f"the mobile number {excerpt(value)} must be a mainland China number: "
             "11 digits starting with 1"
         )
     return digits
 
 
-__all__ = ["TITLES", "Email", "clean_email", "clean_mobile", "clean_name", "clean_title"]
+def clean_owner_name(value: str) -> str:
+    """An account owner's name follows the contact name rule (docs/LIMITS.md: names 12 characters)."""
+    return clean_name(value)
+
+
+__all__ = ["TITLES", "Email", "clean_email", "clean_mobile", "clean_name", "clean_owner_name",
+           "clean_title"]

@@ -78,9 +78,10 @@ def _inbox(world: World, f: dict[str, Any]) -> str | None:
 
 
 def _deliveries(world: World, f: dict[str, Any]) -> str | None:
+    # Like ``emails``: verification emails count only when asked for (docs/scenarios.md#deliveries-check).
     rows = world.system.deliveries.list(
         f["account"], to=f.get("to"), channel=f.get("channel"), status=f.get("status"),
-        type=f.get("type"), filing_id=f.get("filing"))
+        type=f.get("type"), filing_id=f.get("filing"), kind=f.get("kind", "notification"))
     if len(rows) == f["count"]:
         return None
     shown = "; ".join(f"{d.channel} {d.to_address or d.account_id} {d.status}"

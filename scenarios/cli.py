@@ -44,14 +44,32 @@ def load_all(paths: Sequence[str | Path]) -> tuple[list[Scenario], list[Problem]
             scenarios.append(load_scenario(path))
         except InvalidScenario as exc:
             problems.extend(exc.problems)
+        except Exception as exc:  # a validator bug must still name the file, not crash
+            problems.append(Problem(path, 1, f"internal error while validating the file: "
+                                    f"{type(exc).__name__}: {exc}"))
     return scenarios, problems
 
 
 def run_command(paths: Sequence[str | Path], *, report: str = "text",
                 junit: str | Path | None = None, out: TextIO | None = None,
                 err: TextIO | None = None) -> int:
-    """Exit 0 when every scenario passed, 1 when one failed, 2 when a file is invalid."""
+    """Exit 0 when every scenario passed, 1 when one failed, 2 when a file is invalid.
+
+    No input ends in a traceback: a failure inside a step is that step's failure (the
+    runner), and anything else unexpected is one line on ``err`` and exit 2.
+    """
     out, err = out or sys.stdout, err or sys.stderr
+    try:
+        return _run(paths, report=report, junit=junit, out=out, err=err)
+    except OSError as exc:  # e.g. the JUnit file's folder cannot be written
+        err.write(f"icpsim run: {exc.strerror or exc}: {exc.filename or ''}\n")
+    except Exception as exc:
+        err.write(f"icpsim run: internal error: {type(exc).__name__}: {exc}\n")
+    return EXIT_INVALID
+
+
+def _run(paths: Sequence[str | Path], *, report: str, junit: str | Path | None,
+         out: TextIO, err: TextIO) -> int:
     scenarios, problems = load_all(paths)
     if problems:
         for problem in problems:

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .report import text_lines
 from .results import ScenarioResult
 
+# Characters XML 1.0 cannot hold at all, even escaped (C0 controls but tab and line
+# breaks, lone surrogates, U+FFFE/U+FFFF): shown as \xNN-style escapes instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot carry written as a visible escape."""
+    return _NOT_XML.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
 
 def to_junit(results: list[ScenarioResult]) -> ET.Element:
+    """The JUnit document; every text and attribute made XML-safe (see ``_clean``)."""
+    return _clean(_build(results))
+
+
+def _clean(root: ET.Element) -> ET.Element:
+    for element in root.iter():
+        element.attrib = {k: xml_safe(v) for k, v in element.attrib.items()}
+        if element.text:
+            element.text = xml_safe(element.text)
+    return root
+
+
+def _build(results: list[ScenarioResult]) -> ET.Element:
     failed = sum(not r.passed for r in results)
     total_time = sum(r.seconds for r in results)
     suites = ET.Element("testsuites", name="icpsim scenarios", tests=str(len(results)),

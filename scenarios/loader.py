@@ -50,11 +50,69 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+MAX_DEPTH = 50  # mappings and lists nested deeper than this are refused, not recursed into
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry line numbers; duplicate keys are errors."""
+    """SafeLoader whose mappings and sequences carry line numbers; duplicate keys are errors.
+
+    Whatever the text, it raises only yaml errors: nesting is bounded, and a value its
+    constructor cannot build (a 5,000-digit number, February 30th) is an error at its line.
+    """
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, TypeError) as exc:
+            reason = str(exc).split(":")[0]  # the gist, without advice for Python programmers
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {_excerpt(node)}: {reason}",
+                node.start_mark) from None
+
+
+def _tag(node: yaml.Node) -> str:
+    return str(node.tag).replace("tag:yaml.org,2002:", "!!")
+
+
+def _excerpt(node: yaml.Node) -> str:
+    value = node.value if isinstance(node.value, str) else _tag(node)
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    value = loader.construct_scalar(node)
+    assert isinstance(value, str)
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        # A lone surrogate ("\ud800") is no character: it cannot be stored or sent.
+        raise yaml.constructor.ConstructorError(
+            None, None, "the text holds a lone surrogate (\\ud800-\\udfff), which is not "
+            "a character", node.start_mark)
+    return value
+
+
+def _refuse(loader: _Loader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {_tag(node)} is not supported in scenario files", node.start_mark)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineDict]:
+    if not isinstance(node, yaml.MappingNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {_tag(node)} needs a mapping", node.start_mark)
     loader.flatten_mapping(node)
     data = LineDict(_line(node))
     yield data
@@ -75,6 +133,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[Line
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineList]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {_tag(node)} needs a list", node.start_mark)
     data = LineList(_line(node))
     yield data
     for child in node.value:
@@ -83,7 +144,9 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[Li
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_text)
+for _name in ("omap", "pairs", "set", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_name}", _refuse)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
@@ -98,6 +161,10 @@ def load_text(text: str) -> Any:
         raise LoadError(f"invalid YAML: {what}", line=line) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"invalid YAML: {exc}") from None
+    except (ValueError, OverflowError, TypeError) as exc:  # a constructor outside any node
+        raise LoadError(f"invalid YAML: {exc}", line=1) from None
+    except RecursionError:  # a last guard: MAX_DEPTH keeps the composer far from it
+        raise LoadError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
 
 
 def load_file(path: Path) -> Any:

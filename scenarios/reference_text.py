@@ -206,7 +206,7 @@ CHECKS: dict[str, Entry] = {
          "count": "how many messages match", "unread": "how many of those are unread"}),
     "deliveries": Entry(
         "Exactly `count` rows of the delivery log match every given field.",
-        {**{k: v for k, v in _MAIL_FILTERS.items() if k != "kind"},
+        {**_MAIL_FILTERS,
          "count": "how many rows match",
          "channel": "the channel",
          "status": "the delivery's state, see [behaviour.md](behaviour.md#delivery)"}),

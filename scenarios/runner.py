@@ -24,9 +24,9 @@ class Run:
         self.observer = Observer(world)
         self.events: list[Event] = []
 
-    def settle(self, *, look: bool = True) -> datetime | None:
+    def settle(self, *, look: bool = True) -> tuple[int, datetime | None]:
         """Run every job due now (without moving the clock) and note what happened;
-        returns the next due time as it stands once settled.
+        returns the work done and the next due time as it stands once settled.
 
         ``look=False``: only look for news when the jobs did some work (the clock moved,
         nothing else did).
@@ -34,7 +34,7 @@ class Run:
         done, due = self.world.system.settle(self.world.now())
         if look or done:
             self.events.extend(self.observer.collect())
-        return due
+        return done, due
 
     def advance_to(self, target: datetime) -> str:
         """Step from due time to due time up to ``target``, running the jobs at each."""

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from notify.catalog import CHANNELS
+from notify.mailsink import SCENARIO_MODES as MAIL_MODES
+from notify.models import CONTACT_STATUSES, DELIVERY_KINDS, DELIVERY_STATUSES
 from workflow.durations import parse_duration
+from workflow.lifecycle import NotificationType, State
 
-CHANNELS = ("email", "internal")
-NOTIFICATION_TYPES = ("application_progress", "application_review_result", "item_review_result")
-FILING_STATES = (
-    "draft", "submitted", "under_review", "sms_verification", "authority_review", "approved",
-    "rejected", "withdrawn", "expired", "item_review", "rectification", "cancelled",
-)
-CONTACT_STATUSES = ("pending", "verified", "expired")
-DELIVERY_STATUSES = ("pending", "sent", "failed", "skipped")
-MAIL_MODES = ("up", "down", "tempfail", "reject")
-ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
-ACCOUNT_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+NOTIFICATION_TYPES = tuple(t.value for t in NotificationType)
+FILING_STATES = tuple(s.value for s in State)
+# Whole-string patterns: use fullmatch (``$`` would accept a trailing newline).
+ERROR_CODE = re.compile(r"[a-z][a-z0-9_]*")
+ACCOUNT_ID = re.compile(r"[a-z0-9-]{1,64}")
+MAX_INT = 2**63 - 1  # what a database integer holds
+# The simulated clock stays in these years, so every deadline it sets still fits a datetime.
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
+SMTP_CODES = {"tempfail": (400, 499), "reject": (500, 599)}  # RFC 5321 4yz and 5yz replies
 
 
 class FieldError(ValueError):
@@ -53,7 +55,8 @@ def _what(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    return f"{type(value).__name__} {value!r}"
+    shown = repr(value)
+    return f"{type(value).__name__} {shown if len(shown) <= 60 else shown[:57] + '...'}"
 
 
 def _text(kind: Kind, value: Any) -> str:
@@ -64,8 +67,8 @@ def _text(kind: Kind, value: Any) -> str:
 
 
 def _int(kind: Kind, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise FieldError(f"expected a whole number >= 0, got {_what(value)}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+        raise FieldError(f"expected a whole number from 0 to {MAX_INT}, got {_what(value)}")
     return value
 
 
@@ -100,6 +103,13 @@ def _time(kind: Kind, value: Any) -> datetime:
         raise FieldError(f"expected an ISO 8601 time with offset, got {_what(value)}")
     if value.tzinfo is None:
         raise FieldError(f"the time {value.isoformat()} needs a UTC offset, e.g. +08:00")
+    try:
+        in_range = EARLIEST <= value < LATEST
+    except OverflowError:  # the offset takes it out of the calendar
+        in_range = False
+    if not in_range:
+        raise FieldError(f"the time {value.isoformat()} is outside the years "
+                         f"{EARLIEST.year}-{LATEST.year - 1} a scenario can simulate")
     return value
 
 
@@ -169,13 +179,13 @@ CHECKS: dict[str, Shape] = {
                      scope="required", at_least_one=("status", "exists")),
     "receivers": Shape({"category": TEXT, "contacts": TEXTS}, {}, scope="required"),
     "emails": Shape({"count": INT},
-                    {"to": TEXT, "kind": enum("notification", "verification"),
+                    {"to": TEXT, "kind": enum(*DELIVERY_KINDS),
                      "type": enum(*NOTIFICATION_TYPES), "filing": TEXT,
                      "subject_contains": TEXT, "body_contains": TEXT}),
     "inbox": Shape({}, {"type": enum(*NOTIFICATION_TYPES), "filing": TEXT, "count": INT,
                         "unread": INT}, scope="required", at_least_one=("count", "unread")),
     "deliveries": Shape({"count": INT},
-                        {"to": TEXT, "channel": enum(*CHANNELS),
+                        {"to": TEXT, "kind": enum(*DELIVERY_KINDS), "channel": enum(*CHANNELS),
                          "status": enum(*DELIVERY_STATUSES),
                          "type": enum(*NOTIFICATION_TYPES), "filing": TEXT}, scope="optional"),
     "channels": Shape({"category": TEXT, "channels": enum(*CHANNELS, is_list=True)}, {},

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from notify.validation import clean_email, clean_owner_name
+from workflow.errors import IcpsimError
 
 from .loader import LoadError, load_file
 from .model import AccountSpec, Check, Scenario, Step
@@ -14,6 +18,8 @@ from .schema import (
     ACTIONS,
     CHECKS,
     ERROR_CODE,
+    LATEST,
+    SMTP_CODES,
     STEP_KEYS,
     TEXT,
     FieldError,
@@ -133,7 +139,7 @@ class Validator:
                     self.problem(line_of(item, key, line), f"account: unknown field {key!r} "
                                  "(expected: id, owner, language)")
             aid = self.field(item, "id", TEXT, "account", required=True, line=line)
-            if aid is not None and not ACCOUNT_ID.match(aid):
+            if aid is not None and not ACCOUNT_ID.fullmatch(aid):
                 self.problem(line_of(item, "id", line),
                              f"account: id {aid!r} must be 1-64 of a-z, 0-9 and -")
             if aid is not None and aid in [a.id for a in out]:
@@ -151,14 +157,25 @@ class Validator:
                                      f"owner: unknown field {key!r} (expected: name, email)")
                 oname = self.field(owner, "name", TEXT, "owner", required=True, line=oline)
                 oemail = self.field(owner, "email", TEXT, "owner", required=True, line=oline)
-                if oemail is not None and "@" not in oemail:
-                    self.problem(line_of(owner, "email", oline),
-                                 f"owner: email {oemail!r} is not an email address")
+                if oname is not None:
+                    oname = self.checked(owner, "name", oname, clean_owner_name, oline)
+                if oemail is not None:
+                    oemail = self.checked(owner, "email", oemail,
+                                          lambda v: clean_email(v).address, oline)
             language = self.field(item, "language", enum("en", "zh"), "account", line=line)
             if aid and oname is not None and oemail is not None:
                 out.append(AccountSpec(aid, oname, oemail, language or "en"))
         self.account_ids = tuple(a.id for a in out)
         return tuple(out)
+
+    def checked(self, mapping: Any, key: str, value: str, clean: Callable[[str], str],
+                line: int) -> str | None:
+        """The value as the services will take it, or a problem with their message."""
+        try:
+            return clean(value)
+        except IcpsimError as exc:
+            self.problem(line_of(mapping, key, line), f"owner: {key}: {exc.message}")
+            return None
 
     # steps -------------------------------------------------------------------
     def steps(self, doc: Any, start: datetime | None) -> tuple[Step, ...]:
@@ -174,6 +191,11 @@ class Validator:
                 continue
             if now is not None and step.action == "advance":
                 now = now + step.args["value"]
+                if now >= LATEST:
+                    self.problem(step.line, f"advance: takes the scenario's time to "
+                                 f"{now.isoformat()}, past the last year a scenario can "
+                                 f"simulate ({LATEST.year - 1})")
+                    now = None
             elif now is not None and step.action == "advance_to":
                 if step.args["value"] < now:
                     self.problem(step.line, f"advance_to: {step.args['value'].isoformat()} is "
@@ -202,7 +224,7 @@ class Validator:
         line = line_of(item, action, line)
         where = f"{where} ({action})"
         expect_error = self.field(item, "expect_error", TEXT, where, line=line)
-        if expect_error is not None and not ERROR_CODE.match(expect_error):
+        if expect_error is not None and not ERROR_CODE.fullmatch(expect_error):
             self.problem(line_of(item, "expect_error", line),
                          f"{where}: expect_error {expect_error!r} is not an error code")
         if expect_error is not None and action in ("expect", "advance", "advance_to"):
@@ -233,12 +255,26 @@ class Validator:
         account = self.account_ref(value, shape, where, line, default=step_account)
         if "account" in value and account is not None:
             args["account"] = account  # shown in reports when written
+        if action == "mail_server" and "code" in args:
+            self.smtp_code(args, value, where, line)
         if action == "create_filing" and "id" in args and expect_error is None:
             if args["id"] in self.filings:
                 self.problem(line, f"{where}: filing {args['id']!r} is already created "
                              "(filing ids are unique within a scenario)")
             self.filings.add(args["id"])
         return Step(number, line, action, args, account, expect_error)
+
+    def smtp_code(self, args: dict[str, Any], value: Any, where: str, line: int) -> None:
+        """A fault's reply code must be of its kind: 250 as a "temporary failure" is none."""
+        mode, code = args.get("mode"), args["code"]
+        span = SMTP_CODES.get(str(mode))
+        if span is None:
+            self.problem(line_of(value, "code", line),
+                         f"{where}: mode {mode} takes no code (only tempfail and reject do)")
+        elif not span[0] <= code <= span[1]:
+            self.problem(line_of(value, "code", line),
+                         f"{where}: a {mode} code must be an SMTP reply from {span[0]} to "
+                         f"{span[1]}, not {code}")
 
     def checks(self, value: Any, where: str, line: int, account: str | None) -> tuple[Check, ...]:
         if not isinstance(value, dict) or not value:

@@ -15,6 +15,7 @@ from workflow.config import Config, ConfigError
 from . import (
     auth,
     contacts_views,
+    converters,
     errors,
     filings_views,
     inbox_views,
@@ -53,6 +54,7 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
     )
     app.extensions[EXTENSION] = system
     CSRFProtect(app)
+    converters.install(app)
 
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
                    mailbox_views, verify_views):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.config import Config
 from workflow.errors import IcpsimError
@@ -56,6 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a busy port, a missing or unwritable folder
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"icpsim: {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # e.g. a database file that cannot be opened
+        cause = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        print(f"icpsim: {args.command}: the database cannot be used: {cause}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # one line, never a traceback; ICPSIM_DEBUG=1 shows it
+        if os.environ.get("ICPSIM_DEBUG"):
+            raise
+        print(f"icpsim: {args.command}: unexpected error: {type(exc).__name__}: {exc} "
+              "(set ICPSIM_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
 
 
 def _positive(raw: str) -> int:

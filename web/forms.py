@@ -14,10 +14,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-TITLES = ("CEO", "Technical Director", "Maintenance Director", "Project Director",
-          "Finance Director", "Other")
-FILING_TYPES = ("first_filing", "new_website", "add_access", "change_filing",
-                "cancel_access", "cancel_filing")
+from notify.validation import TITLES
+from workflow.lifecycle import FilingType
+
+FILING_TYPES = tuple(t.value for t in FilingType)
 
 
 class SignInForm(FlaskForm):

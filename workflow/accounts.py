@@ -9,10 +9,11 @@ from sqlmodel import Session, select
 from .clock import Clock
 from .db import Database
 from .errors import IcpsimError, UnknownAccount
+from .limits import EMAIL, NAME, bounded_text, excerpt
 from .models import Account
 
 LANGUAGES = ("en", "zh")
-_ACCOUNT_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+_ACCOUNT_ID = re.compile(r"[a-z0-9-]{1,64}")
 
 
 class InvalidLanguage(IcpsimError):
@@ -45,10 +46,17 @@ class AccountService:
         password_hash: str | None = None,
     ) -> Account:
         """Create an account; the owner's address is validated by the caller's rules."""
-        if not _ACCOUNT_ID.match(account_id or ""):
+        if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
             raise InvalidAccount(
-                f"account id {account_id!r} must be 1-64 of a-z, 0-9 and -", field="id"
+                f"account id {excerpt(account_id)} must be 1-64 of a-z, 0-9 and -", field="id"
             )
+        owner_name = bounded_text(owner_name, NAME, error=InvalidAccount, field="owner_name",
+                                  what="the owner's name")
+        owner_email = bounded_text(owner_email, EMAIL, error=InvalidAccount,
+                                   field="owner_email", what="the owner's email")
+        if not owner_name or "@" not in owner_email:
+            raise InvalidAccount("the owner needs a name and an email address",
+                                 field="owner_name" if not owner_name else "owner_email")
         _check_language(language)
         with self.db.transaction() as s:
             if s.get(Account, account_id) is not None:
@@ -84,6 +92,7 @@ class AccountService:
 def _check_language(language: str) -> None:
     if language not in LANGUAGES:
         raise InvalidLanguage(
-            f"language {language!r} is not supported: choose one of {', '.join(LANGUAGES)}",
+            f"language {excerpt(language)} is not supported: choose one of "
+            f"{', '.join(LANGUAGES)}",
             field="language",
         )

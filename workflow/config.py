@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .durations import parse_duration
 from .errors import IcpsimError
@@ -72,10 +74,49 @@ class Config:
             if name in env and env[name] != "":
                 values[f.name] = _coerce(name, env[name], f.default)
         values.update(overrides)
-        return cls(**values)
+        config = cls(**values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        """Refuse settings no command could run with, naming the variable: ConfigError."""
+        _check_database_url(self.database_url)
+        parts = urlsplit(self.smtp_url)
+        if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+            raise ConfigError(f"ICPSIM_SMTP_URL={self.smtp_url!r} is not an SMTP URL such as "
+                              "smtp://127.0.0.1:8025 (smtp, smtps or smtp+starttls)",
+                              field="ICPSIM_SMTP_URL")
+        try:
+            parts.port  # noqa: B018  (raises on a port out of range)
+        except ValueError as exc:
+            raise ConfigError(f"ICPSIM_SMTP_URL={self.smtp_url!r}: {exc}",
+                              field="ICPSIM_SMTP_URL") from None
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ConfigError(f"ICPSIM_{name.upper()}={value} must be from {low} to {high}",
+                                  field=f"ICPSIM_{name.upper()}")
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+
+SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
+_RANGES = (("batch_size", 1, 100_000), ("max_contacts", 0, 100_000),
+           ("resend_daily_limit", 0, 1_000_000), ("retry_jitter", 0.0, 1.0),
+           ("mail_sink_port", 1, 65535))
+
+
+def _check_database_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise ConfigError(f"ICPSIM_DATABASE_URL={url!r} is not a database URL this program "
+                          f"can use (sqlite:///PATH or postgresql+psycopg://...): {exc}",
+                          field="ICPSIM_DATABASE_URL") from None
 
 
 def _coerce(name: str, raw: str, default: Any) -> Any:
@@ -83,9 +124,14 @@ def _coerce(name: str, raw: str, default: Any) -> Any:
         if isinstance(default, bool):
             return raw.lower() in {"1", "true", "yes", "on"}
         if isinstance(default, int):
-            return int(raw)
+            if not re.fullmatch(r"-?[0-9]{1,18}", raw.strip()):  # ASCII digits, no overflow
+                raise ValueError("not a whole number")
+            return int(raw.strip())
         if isinstance(default, float):
-            return float(raw)
+            value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError("not a finite number")
+            return value
         if isinstance(default, timedelta):
             return parse_duration(raw)
         if isinstance(default, tuple):

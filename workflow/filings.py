@@ -17,12 +17,13 @@ from .db import Database
 from .deadlines import schedule_created
 from .errors import IcpsimError, InvalidData, UnknownFiling
 from .lifecycle import FilingType, State, manual_triggers
+from .limits import DOMAIN, WEBSITE, bounded_text, excerpt
 from .models import Filing, TransitionLog
 from .transition import apply_trigger, load_row
 
-_FILING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+_FILING_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
 
 
 class DuplicateFiling(IcpsimError):
@@ -41,14 +42,15 @@ class FilingService:
         self, account_id: str, filing_id: str, *, type: str, domain: str, website: str, actor: str
     ) -> Filing:
         """A new filing in ``draft``, with its expiry and reminder timers."""
-        if not isinstance(filing_id, str) or not _FILING_ID.match(filing_id):
-            raise InvalidData(f"filing id {filing_id!r} must be 1-64 of A-Z, a-z, 0-9, _ and -",
-                              field="filing_id")
+        if not isinstance(filing_id, str) or not _FILING_ID.fullmatch(filing_id):
+            raise InvalidData(f"filing id {excerpt(filing_id)} must be 1-64 of A-Z, a-z, 0-9, _ "
+                              "and -", field="filing_id")
         if type not in set(FilingType):
-            raise InvalidData(f"filing type {type!r} is not one of {', '.join(FilingType)}",
-                              field="type")
+            raise InvalidData(f"filing type {excerpt(type)} is not one of "
+                              f"{', '.join(FilingType)}", field="type")
         domain = normalize_domain(domain)
-        if not isinstance(website, str) or not website.strip():
+        website = bounded_text(website, WEBSITE, field="website", what="the website name")
+        if not website:
             raise InvalidData("the website name must not be empty", field="website")
         now = self.clock.now()
         with self.db.transaction() as s:
@@ -58,7 +60,7 @@ class FilingService:
             if _find(s, account_id, filing_id) is not None:
                 raise duplicate
             filing = Filing(account_id=account_id, filing_id=filing_id, type=type, domain=domain,
-                            website=website.strip(), state=State.draft.value, created_at=now,
+                            website=website, state=State.draft.value, created_at=now,
                             updated_at=now, created_by=actor)
             s.add(filing)
             try:
@@ -125,14 +127,18 @@ class FilingService:
 def normalize_domain(domain: str) -> str:
     """A plausible domain name (IDN allowed), lower-cased; InvalidData otherwise."""
     text = domain.strip().lower().rstrip(".") if isinstance(domain, str) else ""
+    if len(text) > DOMAIN.maximum:
+        text = ""
     try:
         ascii_name = text.encode("idna").decode("ascii")
     except UnicodeError:
         ascii_name = ""
     labels = ascii_name.split(".")
-    if (not ascii_name or len(ascii_name) > 253 or len(labels) < 2
-            or not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1])):
-        raise InvalidData(f"{domain!r} is not a domain name such as example.cn", field="domain")
+    if (not ascii_name or len(ascii_name) > DOMAIN.maximum or len(labels) < 2
+            or not all(_LABEL.fullmatch(label) for label in labels)
+            or not _TLD.fullmatch(labels[-1])):
+        raise InvalidData(f"{excerpt(domain)} is not a domain name such as example.cn",
+                          field="domain")
     return text
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
+from . import limits
 from .errors import InvalidData, InvalidTransition
 
 
@@ -245,28 +246,50 @@ def path_to(state: str | State, *, start: State = State.draft) -> list[Trigger]:
 
 
 def check_data(trigger: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validate the data a trigger carries; returns a clean copy or raises InvalidData."""
+    """Validate the data a trigger carries; returns a clean copy or raises InvalidData.
+
+    Data is a mapping of the fields the trigger takes (its required and optional ones;
+    a timer's reason too): anything else is refused now rather than failing later.
+    """
     r = rule(trigger)
+    if data is not None and not isinstance(data, Mapping):
+        raise InvalidData(f"{r.trigger} data must be a mapping of fields, not "
+                          f"{type(data).__name__}", field="data")
     if not data and not r.required:
         return {}
     clean = dict(data or {})
+    known = r.required + r.optional + (("reason",) if r.timer else ())
+    unknown = sorted(str(k) for k in clean if k not in known)
+    if unknown:
+        takes = ", ".join(known) or "no data"
+        raise InvalidData(f"{r.trigger} does not take {', '.join(map(repr, unknown))[:200]} "
+                          f"(it takes: {takes})", field=unknown[0][:40])
     for name in r.required:
         if name not in clean or clean[name] in (None, "", []):
             raise InvalidData(f"{r.trigger} needs {name!r}", field=name)
-    for name in ("reason", "icp_number"):
+    for name, limit, multiline in (("reason", limits.REASON, True),
+                                   ("icp_number", limits.ICP_NUMBER, False)):
         if name in clean:
-            if not isinstance(clean[name], str) or not clean[name].strip():
+            clean[name] = limits.bounded_text(clean[name], limit, multiline=multiline)
+            if not clean[name]:
                 raise InvalidData(f"{name!r} must be non-empty text", field=name)
-            clean[name] = clean[name].strip()
     if "items" in clean:
-        items = clean["items"]
-        if (not isinstance(items, list) or not items
-                or not all(isinstance(i, str) and i.strip() for i in items)):
-            raise InvalidData("'items' must be a non-empty list of item names", field="items")
-        clean["items"] = [i.strip() for i in items]
+        clean["items"] = _items(clean["items"])
     if "deadline_days" in clean:
-        days = clean["deadline_days"]
-        if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
-            raise InvalidData("'deadline_days' must be a positive whole number",
+        days, most = clean["deadline_days"], limits.DEADLINE_DAYS.maximum
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= most:
+            raise InvalidData(f"'deadline_days' must be a whole number of days from 1 to {most}",
                               field="deadline_days")
     return clean
+
+
+def _items(items: Any) -> list[str]:
+    if not isinstance(items, list) or not items:
+        raise InvalidData("'items' must be a non-empty list of item names", field="items")
+    if len(items) > limits.ITEMS.maximum:
+        raise InvalidData(f"'items' holds {len(items)} items; at most {limits.ITEMS.maximum} "
+                          "are allowed", field="items")
+    out = [limits.bounded_text(i, limits.ITEM, field="items", what="each item") for i in items]
+    if not all(out):
+        raise InvalidData("'items' must be a non-empty list of item names", field="items")
+    return out

@@ -103,7 +103,7 @@ def register(app: OpenAPI) -> None:
         with _advancing:
             target = _target(system.clock.now(), body)
             step_to(system.clock, target, next_due=system.next_due_at(),
-                    settle=lambda: system.settle()[1])
+                    settle=system.settle)
         return {"now": system.clock.now().isoformat(), "simulated": True}
 
     @app.post(f"{V1}/scenarios/run", tags=[tag], security=BEARER,
