@@ -28,6 +28,7 @@ from workflow.config import Config
 from workflow.db import Database, UTCDateTime
 from workflow.leases import claim
 
+from .channelsend import CHANNELS, ChannelSenders, send_one
 from .compose import email_message, rendered
 from .models import Delivery, DeliveryAttempt, InboxMessage
 from .retry import RetryPolicy, next_attempt_at
@@ -42,11 +43,13 @@ class Outcome:
     detail: str = ""
 
 
-def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender) -> int:
+def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender,
+                 channels: ChannelSenders | None = None) -> int:
     """Deliver what is due at ``now``; returns the deliveries claimed.
 
     Internal messages are written in the claiming transaction; emails go out after it
-    commits, outside any transaction, and their outcomes are recorded in one more.
+    commits, outside any transaction, and their outcomes are recorded in one more. SMS and
+    webhook calls go out one at a time, each outcome recorded right after its send.
     """
     policy = RetryPolicy.from_config(config)
     with db.transaction() as s:
@@ -56,9 +59,14 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender)
         if not claimed:
             return 0
         emails = [d for d in claimed if d.channel == "email"]
-        others = {d.id: _to_inbox(s, d, now=now) for d in claimed if d.channel != "email"}
-        record(s, [d for d in claimed if d.channel != "email"], others, now=now,
-               policy=policy)
+        remote = [d for d in claimed if d.channel in CHANNELS]
+        inbox = [d for d in claimed if d.channel not in CHANNELS and d.channel != "email"]
+        others = {d.id: _to_inbox(s, d, now=now) for d in inbox}
+        record(s, inbox, others, now=now, policy=policy)
+    for d in remote:
+        result, detail = send_one(db, d, channels)
+        with db.transaction() as s:
+            record(s, [d], {d.id: Outcome(result, detail)}, now=now, policy=policy)
     if emails:
         outcomes = send_emails(emails, sender=sender, config=config, now=now)
         with db.transaction() as s:

@@ -16,14 +16,19 @@ from workflow.db import Database
 from workflow.filings import FilingService
 from workflow.timers import fire_due_timers
 
+from .channelsend import ChannelSenders
 from .contacts import ContactService, expire_contacts
 from .deliveries import DeliveryService
 from .dispatch import dispatch_due
 from .due import JOBS, next_due_at, probe
 from .inbox import InboxService
 from .relay import relay_due
+from .rulestore import RulesService
 from .senders import SmtpSender
 from .settings import SettingsService
+from .smssender import SmsSender
+from .webhooks import WebhookService
+from .webhooksender import WebhookSender
 
 MAX_ROUNDS = 1000
 
@@ -40,6 +45,10 @@ class System:
     settings: SettingsService
     deliveries: DeliveryService
     inbox: InboxService
+    # version 2 channels (SPEC 4)
+    webhooks: WebhookService
+    rules: RulesService
+    channels: ChannelSenders | None
 
     # jobs ------------------------------------------------------------------
     def _now(self, now: datetime | None) -> datetime:
@@ -49,7 +58,8 @@ class System:
         return relay_due(self.db, now=self._now(now), config=self.config)
 
     def dispatch_due(self, now: datetime | None = None) -> int:
-        return dispatch_due(self.db, now=self._now(now), config=self.config, sender=self.sender)
+        return dispatch_due(self.db, now=self._now(now), config=self.config, sender=self.sender,
+                            channels=self.channels)
 
     def fire_due_timers(self, now: datetime | None = None) -> int:
         return fire_due_timers(self.db, now=self._now(now), config=self.config)
@@ -90,6 +100,8 @@ class System:
 
     def close(self) -> None:
         self.sender.close()
+        if self.channels is not None:
+            self.channels.close()
         self.db.dispose()
 
 
@@ -118,4 +130,8 @@ def build_system(
         settings=SettingsService(db, clock),
         deliveries=DeliveryService(db, clock, config),
         inbox=InboxService(db, clock),
+        webhooks=WebhookService(db, clock, config),
+        rules=RulesService(db, clock),
+        channels=ChannelSenders(sms=SmsSender.from_config(config),
+                                webhook=WebhookSender(config)),
     )
