@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SIGNATURE_HEADER = "X-Icpsim-Signature"
+DELIVERY_HEADER = "X-Icpsim-Delivery"  # the delivery's key, for receivers that log calls
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def build_call(kind: str, url: str, message: Message, *, secret: str | None,
     """The signed HTTP call a robot of ``kind`` at ``url`` receives for ``message``."""
     data = payload(kind, message)
     headers = {"Content-Type": "application/json; charset=utf-8"}
+    if message.facts.get("delivery"):
+        headers[DELIVERY_HEADER] = str(message.facts["delivery"])
     if secret and kind == "dingtalk":
         url = _with_query(url, timestamp=str(now_ms), sign=dingtalk_sign(now_ms, secret))
     if secret and kind == "lark":
@@ -132,5 +135,6 @@ def _with_query(url: str, **extra: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-__all__ = ["SIGNATURE_HEADER", "Call", "Message", "build_call", "check_signature",
+__all__ = ["DELIVERY_HEADER", "SIGNATURE_HEADER", "Call", "Message", "build_call",
+           "check_signature",
            "custom_sign", "dingtalk_sign", "lark_sign", "payload"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from workflow.errors import IcpsimError
 
+from .checks_v2 import V2_CHECKS
 from .model import Check
 from .results import Failure
 from .world import World
@@ -90,5 +91,5 @@ def _deliveries(world: World, f: dict[str, Any]) -> str | None:
 
 CHECKS: dict[str, Callable[[World, dict[str, Any]], str | None]] = {
     "filing": _filing, "contact": _contact, "receivers": _receivers, "channels": _channels,
-    "emails": _emails, "inbox": _inbox, "deliveries": _deliveries,
+    "emails": _emails, "inbox": _inbox, "deliveries": _deliveries, **V2_CHECKS,
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 from workflow.durations import parse_duration
 
-CHANNELS = ("email", "internal")
+CHANNELS = ("email", "internal", "sms", "webhook")
 NOTIFICATION_TYPES = ("application_progress", "application_review_result", "item_review_result")
 FILING_STATES = (
     "draft", "submitted", "under_review", "sms_verification", "authority_review", "approved",
@@ -18,6 +18,9 @@ FILING_STATES = (
 CONTACT_STATUSES = ("pending", "verified", "expired")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "skipped")
 MAIL_MODES = ("up", "down", "tempfail", "reject")
+ROBOT_TYPES = ("dingtalk", "wecom", "lark", "slack", "custom")  # version 2
+SMS_MODES = ("up", "down", "fail")
+WEBHOOK_MODES = ("up", "down", "fail", "hang")
 ERROR_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 ACCOUNT_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 
@@ -108,6 +111,7 @@ _CONVERTERS = {"text": _text, "int": _int, "bool": _bool, "enum": _enum,
 
 TEXT, INT, BOOL = Kind("text"), Kind("int"), Kind("bool")
 TEXTS = Kind("text", is_list=True)
+INTS = Kind("int", is_list=True)
 
 
 def enum(*choices: str, is_list: bool = False) -> Kind:
@@ -138,7 +142,8 @@ ACTIONS: dict[str, Shape] = {
     "add_contact": Shape({"name": TEXT, "email": TEXT, "title": TEXT}, {"mobile": TEXT},
                          scope="required"),
     "verify_contact": Shape({"email": TEXT}, {"link": enum("latest", "first")}, scope="required"),
-    "resend_verification": Shape({"email": TEXT}, {}, scope="required"),
+    "resend_verification": Shape({"email": TEXT}, {"channel": enum("email", "sms")},
+                                 scope="required"),
     "modify_contact": Shape({"email": TEXT},
                             {"name": TEXT, "new_email": TEXT, "title": TEXT, "mobile": TEXT},
                             scope="required",
@@ -159,6 +164,23 @@ ACTIONS: dict[str, Shape] = {
                             {"type": enum(*NOTIFICATION_TYPES), "filing": TEXT}, scope="optional"),
     "inbox": Shape({}, {"mark_read": enum("latest", "all"), "delete": enum("latest", "all")},
                    scope="required", exactly_one=("mark_read", "delete")),
+    # version 2: SMS, webhook robots, limits and filters
+    "verify_mobile": Shape({"email": TEXT}, {"link": enum("latest", "first")},
+                           scope="required"),
+    "add_webhook": Shape({"name": TEXT, "type": enum(*ROBOT_TYPES)},
+                         {"secret": TEXT, "url": TEXT}, scope="required"),
+    "delete_webhook": Shape({"name": TEXT}, {}, scope="required"),
+    "select_webhooks": Shape({"category": TEXT, "webhooks": TEXTS}, {}, scope="required"),
+    "set_limit": Shape({"category": TEXT, "channel": enum(*CHANNELS), "per_day": INT}, {},
+                       scope="required"),
+    "set_keywords": Shape({"category": TEXT},
+                          {"contact": TEXT, "webhook": TEXT, "allow": TEXTS, "deny": TEXTS},
+                          scope="required"),
+    "set_receive_hours": Shape({"category": TEXT, "hours": INTS}, {"days": INTS},
+                               scope="required"),
+    "sms_gateway": Shape({"mode": enum(*SMS_MODES)}, {"code": TEXT, "count": INT}),
+    "webhook_server": Shape({"mode": enum(*WEBHOOK_MODES)},
+                            {"status": INT, "count": INT, "seconds": INT}),
     "expect": Shape({}, {}),  # its checks are described by CHECKS
 }
 
@@ -180,6 +202,14 @@ CHECKS: dict[str, Shape] = {
                          "type": enum(*NOTIFICATION_TYPES), "filing": TEXT}, scope="optional"),
     "channels": Shape({"category": TEXT, "channels": enum(*CHANNELS, is_list=True)}, {},
                       scope="required"),
+    # version 2
+    "sms": Shape({"count": INT},
+                 {"to": TEXT, "kind": enum("notification", "verification"),
+                  "type": enum(*NOTIFICATION_TYPES), "filing": TEXT, "body_contains": TEXT}),
+    "webhooks": Shape({"count": INT},
+                      {"webhook": TEXT,  # type: a robot type or a notification type
+                       "type": enum(*ROBOT_TYPES, *NOTIFICATION_TYPES), "filing": TEXT,
+                       "body_contains": TEXT}),
 }
 
 # Step-level keys that sit beside the action key.
