@@ -111,6 +111,15 @@ def selected_webhooks(s: Session, account_id: str, category: str) -> list[Webhoo
     return list(s.exec(query).all())
 
 
+def robot_at(db: Database, url: str) -> tuple[str, str | None] | None:
+    """The robot type and secret of a webhook configured with ``url`` (for the local
+    receiver, which checks signatures with them), or None."""
+    with db.transaction() as s:
+        hook = s.exec(select(Webhook).where(Webhook.url == url)
+                      .order_by(col(Webhook.id))).first()
+        return None if hook is None else (hook.type, hook.secret)
+
+
 class WebhookService:
     def __init__(self, db: Database, clock: Clock, config: Config):
         self.db, self.clock, self.config = db, clock, config
@@ -228,4 +237,4 @@ def _values(hook: Webhook) -> dict[str, object]:
 
 
 __all__ = ["TYPES", "WebhookService", "allowed_hosts", "check_url", "get_webhook",
-           "selected_webhooks"]
+           "robot_at", "selected_webhooks"]

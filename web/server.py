@@ -10,8 +10,10 @@ from werkzeug.serving import make_server
 
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config
+from workflow.db import Database
 
 from .bootstrap import DEMO_ACCOUNT, ensure_demo, prepare_database
+from .channel_sinks import start_sms_gateway, start_webhook_sink
 
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
@@ -24,7 +26,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
     prepare_database(config)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
-    sink = None
+    sink = gateway = hooks = None
     maildir: Path | None = None
     system = scheduler = None
     try:
@@ -32,16 +34,25 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             maildir = Path(config.instance_path) / "mail"
             sink = MailSink(port=config.mail_sink_port, maildir=maildir).start()
             config = config.with_(smtp_url=sink.url)
-        system = build_system(config)
+        if not os.environ.get("ICPSIM_SMS_URL"):
+            gateway, config = start_sms_gateway(config)
+        db = Database(config.database_url)
+        hooks, config = start_webhook_sink(config, db)
+        system = build_system(config, db=db)
         creds = ensure_demo(system)
         scheduler = start_scheduler(system)
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
+        app.config["ICPSIM_SMS_STORE"] = gateway.store if gateway else None
+        app.config["ICPSIM_WEBHOOK_STORE"] = hooks.store
         server = make_server(host, port, app, threaded=True)
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None)
+                print(f"sms: {'embedded SMS gateway on ' if gateway else 'sent to '}"
+                      f"{config.sms_url}; webhooks: embedded receiver on {hooks.url}/hook/<name>",
+                      flush=True)
                 server.serve_forever()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
             pass
@@ -55,6 +66,10 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000) -> int:
             system.close()
         if sink is not None:
             sink.stop()
+        if gateway is not None:
+            gateway.stop()
+        if hooks is not None:
+            hooks.stop()
     return 0
 
 
