@@ -21,7 +21,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .httpserve import LocalServer
-from .robots import check_signature
+from .robots import DELIVERY_HEADER, check_signature
 
 MODES = ("up", "down", "fail", "hang")
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # URL -> (type, secret)
@@ -51,7 +51,9 @@ class ReceivedCall:
         return self.body.decode("utf-8", "replace")
 
     def as_json(self) -> dict[str, Any]:
-        return {"path": self.path, "url": self.url, "robot": self.robot,
+        delivery = next((v for k, v in self.headers.items()
+                         if k.lower() == DELIVERY_HEADER.lower()), None)
+        return {"path": self.path, "url": self.url, "robot": self.robot, "delivery": delivery,
                 "signature": self.signature, "status": self.status, "body": self.text,
                 "received_at": self.received_at.isoformat()}
 

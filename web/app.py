@@ -14,6 +14,7 @@ from workflow.config import Config
 
 from . import (
     auth,
+    channels_views,
     contacts_views,
     errors,
     filings_views,
@@ -46,7 +47,7 @@ def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
     CSRFProtect(app)
 
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
-                   mailbox_views, verify_views):
+                   mailbox_views, verify_views, channels_views):
         app.register_blueprint(module.bp)
     auth.install(app)
     errors.install(app)
@@ -79,4 +80,5 @@ def _layout_context() -> dict[str, Any]:
     if user is not None and user.account_id:
         unread = services().inbox.unread_count(user.account_id)
     return {"user": user, "unread_count": unread,
-            "mailbox_enabled": mailbox_views.mailbox_enabled()}
+            "mailbox_enabled": mailbox_views.mailbox_enabled(),
+            **channels_views.viewers_enabled()}
