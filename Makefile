@@ -40,6 +40,7 @@ worker: install
 bench: install
 	$(BIN)/python bench/bench_transitions.py
 	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_channels.py
 	$(BIN)/python bench/bench_scenarios.py
 
 # Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL

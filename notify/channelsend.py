@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlmodel import col, select
+
 from workflow.db import Database
 
 from .compose import rendered, template_facts
@@ -51,17 +53,28 @@ def robot_message(d: Delivery) -> Message:
                    facts=facts)
 
 
-def send_one(db: Database, d: Delivery, senders: ChannelSenders | None) -> tuple[str, str]:
+def webhooks_of(db: Database, deliveries: list[Delivery]) -> dict[int, Webhook]:
+    """The webhooks the batch's webhook deliveries go to, read once (by id)."""
+    ids = {d.webhook_id for d in deliveries if d.channel == "webhook" and d.webhook_id}
+    if not ids:
+        return {}
+    with db.transaction() as s:
+        rows = s.exec(select(Webhook).where(col(Webhook.id).in_(ids))).all()
+        return {h.id: h for h in rows if h.id is not None}
+
+
+def send_one(db: Database, d: Delivery, senders: ChannelSenders | None,
+             hooks: dict[int, Webhook] | None = None) -> tuple[str, str]:
     """Send one delivery of a version 2 channel: (``sent`` | ``temporary`` |
-    ``permanent``, detail)."""
+    ``permanent``, detail). ``hooks`` are the batch's webhooks (else read here)."""
     if senders is None:
         return "permanent", f"this process has no {d.channel} sender"
     try:
         if d.channel == "sms":
             return "sent", senders.sms.deliver(d, sms_text(d))
         if d.channel == "webhook":
-            hook = _webhook(db, d)
-            if hook is None:
+            hook = _webhook(db, d) if hooks is None else hooks.get(d.webhook_id or 0)
+            if hook is None or hook.account_id != d.account_id:
                 return "permanent", "the webhook was deleted"
             return "sent", senders.webhook.deliver(hook, robot_message(d))
     except SendFailure as exc:
@@ -80,4 +93,5 @@ def _webhook(db: Database, d: Delivery) -> Webhook | None:
         return hook if hook is not None and hook.account_id == d.account_id else None
 
 
-__all__ = ["CHANNELS", "ChannelSenders", "robot_message", "send_one", "sms_text"]
+__all__ = ["CHANNELS", "ChannelSenders", "robot_message", "send_one", "sms_text",
+           "webhooks_of"]

@@ -28,7 +28,7 @@ from workflow.config import Config
 from workflow.db import Database, UTCDateTime
 from workflow.leases import claim
 
-from .channelsend import CHANNELS, ChannelSenders, send_one
+from .channelsend import CHANNELS, ChannelSenders, send_one, webhooks_of
 from .compose import email_message, rendered
 from .models import Delivery, DeliveryAttempt, InboxMessage
 from .retry import RetryPolicy, next_attempt_at
@@ -64,11 +64,12 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender,
         others = {d.id: _to_inbox(s, d, now=now) for d in inbox}
         record(s, inbox, others, now=now, policy=policy)
     started, budget = time.monotonic(), config.lease.total_seconds() / 2
+    hooks = webhooks_of(db, remote)
     for d in remote:
         if time.monotonic() - started > budget:  # leave them to the next claim
             outcome = Outcome("released")
         else:
-            outcome = Outcome(*send_one(db, d, channels))
+            outcome = Outcome(*send_one(db, d, channels, hooks))
         with db.transaction() as s:
             record(s, [d], {d.id: outcome}, now=now, policy=policy)
     if emails:

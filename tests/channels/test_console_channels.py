@@ -136,3 +136,14 @@ def test_the_webhook_viewer_shows_an_owner_only_its_own_calls(app, csystem, webh
     assert "/hook/other-ops" not in acme
     everything = text(signed_in(app, "reviewer").get("/webhook-calls/"))
     assert len(re.findall("/hook/", everything)) == 2
+
+
+def test_opening_the_sms_link_says_the_mobile_is_verified(app, csystem, sms_gateway):
+    csystem.contacts.add("acme", name="Li Na", email="li@acme.example", title="CEO",
+                         mobile="13800138000", actor="acme")
+    csystem.dispatch_due()
+    link = re.search(r"/verify/\S+?(?= |$)", sms_gateway.messages()[0].content).group(0)
+    page = Console(app.test_client()).get(link)
+    assert page.status_code == 200
+    assert "Mobile verified" in text(page)
+    assert csystem.contacts.list("acme")[0].mobile_status == "verified"
