@@ -33,7 +33,8 @@ def send(client, phones="13800138000", sign="ICPSim", template="SMS_900001",
 def test_send_sms_answers_ok_with_a_biz_id_and_stores_the_filled_template(sms_gateway):
     body = send(sdk(sms_gateway))
     assert (body.code, body.message) == ("OK", "OK")
-    assert body.biz_id and body.request_id
+    assert body.biz_id
+    assert body.request_id
     [sms] = sms_gateway.messages()
     assert (sms.phone, sms.content, sms.out_id) == ("13800138000", "【ICPSim】F1 submitted", "42")
 

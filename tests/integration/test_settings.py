@@ -55,7 +55,8 @@ def test_icp_filing_notifications_go_by_email_and_internal_message_by_default(se
 @pytest.mark.parametrize(("chosen", "states", "enabled"), [
     (["email"], {"email": "on", "internal": "off", **NEW_OFF}, ["email"]),
     (["internal"], {"email": "off", "internal": "on", **NEW_OFF}, ["internal"]),
-    (["internal", "email", "email"], {"email": "on", "internal": "on", **NEW_OFF}, ["email", "internal"]),
+    (["internal", "email", "email"], {"email": "on", "internal": "on", **NEW_OFF},
+     ["email", "internal"]),
 ])
 def test_the_user_chooses_email_internal_messages_or_both(settings, db, chosen, states,
                                                           enabled):
