@@ -17,7 +17,7 @@ from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 from alibabacloud_tea_openapi.models import Config as SdkConfig
 from darabonba.runtime import RuntimeOptions
 
-from workflow.config import Config
+from workflow.config import Config, ConfigError
 
 from .models import Delivery
 from .senders import PermanentFailure, SendFailure, TemporaryFailure
@@ -62,7 +62,8 @@ class SmsTarget:
     def from_config(cls, config: Config) -> SmsTarget:
         parts = urlsplit(config.sms_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"ICPSIM_SMS_URL={config.sms_url!r} is not an http(s):// URL")
+            raise ConfigError(f"ICPSIM_SMS_URL={config.sms_url!r} is not an http:// or "
+                              "https:// URL", field="ICPSIM_SMS_URL")
         return cls(endpoint=parts.netloc, protocol=parts.scheme,
                    access_key_id=config.sms_access_key_id,
                    access_key_secret=config.sms_access_key_secret,

@@ -214,3 +214,13 @@ def test_changing_the_mobile_needs_a_new_sms_verification(csystem, sms_gateway):
     assert len(sms_gateway.messages("13700137000")) == 1
     removed = csystem.contacts.modify("acme", contact.id, mobile="", actor="owner")
     assert (removed.mobile, removed.mobile_status) == (None, None)
+
+
+def test_a_malformed_sms_url_is_a_clear_configuration_error(tmp_path):
+    from notify.smssender import SmsSender
+    from workflow.config import Config
+
+    with pytest.raises(IcpsimError) as exc:
+        SmsSender.from_config(Config(instance_path=tmp_path, sms_url="dysmsapi.aliyuncs.com"))
+    assert exc.value.code == "invalid_config"
+    assert "ICPSIM_SMS_URL" in exc.value.message
