@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import ipaddress
+import socket
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -50,7 +51,7 @@ def check_url(url: str, config: Config) -> str:
         raise InvalidWebhook(f"the URL is longer than {MAX_URL} characters")
     try:
         parts = urlsplit(url)
-        host, port = (parts.hostname or "").lower(), parts.port
+        host, port = (parts.hostname or "").lower().rstrip("."), parts.port
     except ValueError as exc:
         raise InvalidWebhook(f"{url[:80]!r} is not a URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not host:
@@ -66,6 +67,22 @@ def check_url(url: str, config: Config) -> str:
             f"{host} is a loopback, private or link-local address; the operator can allow "
             "it with ICPSIM_WEBHOOK_ALLOW_HOSTS")
     return url
+
+
+def resolved_private(url: str, config: Config) -> str | None:
+    """At send time: the private address a webhook's host name resolves to, if any (and
+    the host is not allowed). Raises OSError when the name does not resolve."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    allowed = allowed_hosts(config)
+    if host in allowed or f"{host}:{port}" in allowed:
+        return None
+    for *_, sockaddr in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP):
+        address = str(sockaddr[0])
+        if _private(address):
+            return address
+    return None
 
 
 def _private(host: str) -> bool:
@@ -237,4 +254,4 @@ def _values(hook: Webhook) -> dict[str, object]:
 
 
 __all__ = ["TYPES", "WebhookService", "allowed_hosts", "check_url", "get_webhook",
-           "robot_at", "selected_webhooks"]
+           "resolved_private", "robot_at", "selected_webhooks"]

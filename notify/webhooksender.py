@@ -18,7 +18,7 @@ from .channel_errors import InvalidWebhook
 from .models import Webhook
 from .robots import Message, build_call
 from .senders import PermanentFailure, TemporaryFailure
-from .webhooks import check_url
+from .webhooks import check_url, resolved_private
 
 
 class WebhookSender:
@@ -39,8 +39,14 @@ class WebhookSender:
         PermanentFailure when the robot did not take it."""
         try:
             check_url(hook.url, self.config)
+            private = resolved_private(hook.url, self.config)
         except InvalidWebhook as exc:
             raise PermanentFailure(f"invalid_webhook: {exc.message}") from exc
+        except OSError as exc:  # the name does not resolve (now): try again later
+            raise TemporaryFailure(f"cannot resolve the webhook's host: {exc}") from exc
+        if private is not None:
+            raise PermanentFailure(f"invalid_webhook: the host resolves to {private}, a "
+                                   "loopback, private or link-local address")
         call = build_call(hook.type, hook.url, message, secret=hook.secret,
                           now_ms=self.now_ms())
         try:

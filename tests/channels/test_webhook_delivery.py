@@ -196,3 +196,30 @@ def test_another_accounts_webhook_is_unknown(csystem, webhook_sink):
     assert exc.value.code == "unknown_webhook"
     with pytest.raises(IcpsimError):
         csystem.webhooks.delete("acme", theirs.id, actor="owner")
+
+
+def test_a_host_name_resolving_to_a_private_address_fails_at_send_time(csystem,
+                                                                       webhook_sink):
+    import ipaddress
+    import socket
+
+    name = socket.gethostname()
+    address = socket.getaddrinfo(name, 80)[0][4][0]
+    if not ipaddress.ip_address(address).is_private or name.endswith(".local"):
+        pytest.skip(f"{name} resolves to {address}, not a private address")
+    h = csystem.webhooks.add("acme", name="sneaky", type="custom",
+                             url=f"http://{name}:{webhook_sink.port}/hook/sneaky",
+                             actor="owner")
+    notify_with(csystem, [h])
+    deliver_all(csystem)
+    [row] = webhook_rows(csystem)
+    assert row.status == "failed"
+    assert row.reason.startswith("invalid_webhook: the host resolves to")
+    assert webhook_sink.received() == []
+
+
+def test_a_trailing_dot_does_not_hide_localhost(csystem):
+    with pytest.raises(IcpsimError) as exc:
+        csystem.webhooks.add("acme", name="x", type="custom", url="http://localhost./x",
+                             actor="owner")
+    assert exc.value.code == "invalid_webhook"
