@@ -55,3 +55,12 @@ def csystem(channel_config: Config, clock: SimulatedClock, db: Database):
     built.accounts.create("acme", owner_name="Zhang Wei", owner_email="owner@acme.example")
     yield built
     built.close()
+
+
+@pytest.fixture
+def shared_system(channel_config: Config, clock: SimulatedClock, shared_db: Database):
+    """The same system on a SQLite file and on PostgreSQL (where installed)."""
+    built = build_system(channel_config, clock=clock, db=shared_db)
+    built.accounts.create("acme", owner_name="Zhang Wei", owner_email="owner@acme.example")
+    yield built
+    built.close()

@@ -115,3 +115,24 @@ def test_rules_are_read_back_replaced_and_removed(csystem):
     assert r.receive_hours("acme", "icp_filing") == hours
     r.set_receive_hours("acme", "icp_filing", None, actor="o")
     assert r.receive_hours("acme", "icp_filing") is None
+
+
+def test_limits_keywords_hours_and_webhooks_work_on_every_database(shared_system,
+                                                                   webhook_sink, clock):
+    s = shared_system
+    hook = s.webhooks.add("acme", name="ops", type="custom",
+                          url=webhook_sink.hook_url("ops"), actor="owner")
+    s.settings.set_channels("acme", "icp_filing", ["email", "webhook"], actor="owner")
+    s.webhooks.select("acme", "icp_filing", [hook.id], actor="owner")
+    s.rules.set_limit("acme", "icp_filing", "webhook", 1, actor="owner")
+    s.rules.set_keywords("acme", "icp_filing", "owner", deny=["Under initial review"],
+                         actor="owner")
+    s.rules.set_receive_hours("acme", "icp_filing", list(range(8, 20)), actor="owner")
+    filing(s)
+    s.filings.fire("acme", "F1", "submit", None, actor="owner")
+    s.filings.fire("acme", "F1", "start_review", None, actor="reviewer")
+    deliver_all(s)
+    assert [(d.status, (d.reason or "")[:30]) for d in rows(s)] == [
+        ("sent", ""), ("skipped", "message holds the denied keywo")]
+    assert [d.status for d in rows(s, "webhook")] == ["sent", "skipped"]
+    assert len(webhook_sink.received()) == 1
