@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -132,34 +135,76 @@ def raw_webhook(url: str, n: int) -> float:
         return n / (time.perf_counter() - start)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_servers(folder: Path) -> tuple[list[subprocess.Popen[bytes]], int, int]:
+    """`icpsim sms-gateway` and `icpsim webhook-sink` as their own processes (as deployed)."""
+    sms_port, hook_port = free_port(), free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    db = Database(f"sqlite:///{folder / 'icpsim.db'}")  # where the receiver looks robots up
+    db.create_all()
+    db.dispose()
+    env = {**os.environ, "ICPSIM_INSTANCE_PATH": str(folder),
+           "ICPSIM_SMS_ACCESS_KEY_ID": KEY_ID, "ICPSIM_SMS_ACCESS_KEY_SECRET": KEY_SECRET}
+    root = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-m", "web.cli", command, "--port", str(port)],
+                              cwd=root, env=env, stdout=subprocess.DEVNULL)
+             for command, port in (("sms-gateway", sms_port), ("webhook-sink", hook_port))]
+    for port in (sms_port, hook_port):
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+    return procs, sms_port, hook_port
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the gateway and receiver as threads of this process")
     args = parser.parse_args()
-    gateway = SmsGateway(access_key_id=KEY_ID, access_key_secret=KEY_SECRET).start()
-    sink = WebhookSink().start()
     results: dict[str, tuple[list[float], list[float]]] = {"sms": ([], []),
                                                            "webhook": ([], [])}
+    procs: list[subprocess.Popen[bytes]] = []
+    gateway = sink = None
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            config = Config(instance_path=Path(tmp), secret_key="bench", sms_url=gateway.url,
+            if args.in_process:
+                gateway = SmsGateway(access_key_id=KEY_ID, access_key_secret=KEY_SECRET).start()
+                sink = WebhookSink().start()
+                sms_port, hook_port = gateway.port, sink.port
+            else:
+                procs, sms_port, hook_port = start_servers(Path(tmp) / "servers")
+            hook_url = f"http://127.0.0.1:{hook_port}/hook/ops"
+            config = Config(instance_path=Path(tmp), secret_key="bench",
+                            sms_url=f"http://127.0.0.1:{sms_port}",
                             sms_access_key_id=KEY_ID, sms_access_key_secret=KEY_SECRET,
-                            webhook_sink_port=sink.port)
+                            webhook_sink_port=hook_port)
             raw_sms(config, 20)  # warm-up
-            raw_webhook(sink.hook_url("ops"), 20)
+            raw_webhook(hook_url, 20)
             for r in range(args.rounds):
                 folder = Path(tmp) / f"round{r}"
                 folder.mkdir()
                 results["sms"][1].append(raw_sms(config, args.messages))
                 results["sms"][0].append(pipeline(folder, config, args.messages, "sms"))
-                results["webhook"][1].append(raw_webhook(sink.hook_url("ops"),
-                                                         args.messages))
+                results["webhook"][1].append(raw_webhook(hook_url, args.messages))
                 results["webhook"][0].append(pipeline(folder, config, args.messages,
                                                       "webhook"))
     finally:
-        gateway.stop()
-        sink.stop()
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if gateway is not None and sink is not None:
+            gateway.stop()
+            sink.stop()
     ok = True
     print(f"messages: {args.messages} per measurement, best of {args.rounds} rounds")
     for channel, base in (("sms", "raw SDK SendSms"), ("webhook", "raw httpx POST")):

@@ -10,6 +10,7 @@ calls), ``hang`` (answer only after ``seconds``: the sender's timeout).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 from .httpserve import LocalServer
 from .robots import DELIVERY_HEADER, check_signature
 
+log = logging.getLogger(__name__)
 MODES = ("up", "down", "fail", "hang")
 Lookup = Callable[[str], "tuple[str, str | None] | None"]  # URL -> (type, secret)
 
@@ -121,7 +123,11 @@ class WebhookSink:
         request = Request(environ)
         body = request.get_data()
         url = f"{self.url}{request.path}"
-        known = self.lookup(url)
+        try:
+            known = self.lookup(url)
+        except Exception:  # no database yet, or it is busy: the call is still recorded
+            log.exception("cannot look up the robot configured at %s", url)
+            known = None
         robot, secret = known if known is not None else (None, None)
         if robot is None:
             signature = "unknown"
