@@ -21,8 +21,10 @@ from flask import (
 )
 
 from notify.catalog import CHANNEL_NAMES, get_category
+from notify.channel_errors import InvalidHours, InvalidKeywords, InvalidLimit
 from notify.models import Delivery
 from notify.robots import Message
+from notify.rules import MAX_PER_DAY, clean_hours, clean_words
 from notify.senders import SendFailure
 from notify.webhooks import TYPES
 from workflow.errors import IcpsimError
@@ -141,24 +143,51 @@ def rules(category: str) -> Any:
 
 
 def _save_rules(account: str, category: str) -> None:
+    """Check every field first, then save: a refusal anywhere changes nothing."""
     s, f = services(), request.form
     states = s.settings.channels(account, category)
-    if states.get("webhook") not in (None, "unavailable"):
-        ids = [int(i) for i in f.getlist("webhooks") if i.isdigit()]
-        s.webhooks.select(account, category, ids, actor=account)
+    offers_webhooks = states.get("webhook") not in (None, "unavailable")
+    ids = [int(i) for i in f.getlist("webhooks") if i.isdigit()] if offers_webhooks else []
+    for webhook_id in ids:
+        s.webhooks.get(account, webhook_id)  # unknown_webhook before any write
+    limits = {}
     for channel, state in states.items():
         if state in ("on", "off"):
-            raw = f.get(f"limit_{channel}", "").strip()
-            s.rules.set_limit(account, category, channel, _number(raw, "per_day"),
-                              actor=account)
+            per_day = _number(f.get(f"limit_{channel}", "").strip(), "per_day")
+            if per_day is not None and not 1 <= per_day <= MAX_PER_DAY:
+                raise InvalidLimit(f"a daily limit is a whole number from 1 to {MAX_PER_DAY}, "
+                                   f"not {per_day}")
+            limits[channel] = per_day
     raw_hours = f.getlist("hours")
-    s.rules.set_receive_hours(account, category,
-                              [_number(h, "hours") for h in raw_hours] if raw_hours else None,
-                              actor=account)
+    hours = [_number(h, "hours") for h in raw_hours] if raw_hours else None
+    if hours is not None:
+        try:
+            clean_hours(hours)
+        except ValueError as exc:
+            raise InvalidHours(str(exc)) from None
     receiver = f.get("receiver", "")
+    allow, deny = _words(f.get("allow", "")), _words(f.get("deny", ""))
     if receiver:
-        s.rules.set_keywords(account, category, receiver, allow=_words(f.get("allow", "")),
-                             deny=_words(f.get("deny", "")), actor=account)
+        try:
+            clean_words(allow, "allow")
+            clean_words(deny, "deny")
+        except ValueError as exc:
+            raise InvalidKeywords(str(exc)) from None
+        kind, _, ident = receiver.partition(":")
+        if kind == "contact" and ident.isdigit():
+            s.contacts.get(account, int(ident))
+        elif kind == "webhook" and ident.isdigit():
+            s.webhooks.get(account, int(ident))
+        elif receiver != "owner":
+            raise InvalidKeywords(f"{receiver[:40]!r} is not a receiver", field="receiver")
+    if offers_webhooks:
+        s.webhooks.select(account, category, ids, actor=account)
+    for channel, per_day in limits.items():
+        s.rules.set_limit(account, category, channel, per_day, actor=account)
+    s.rules.set_receive_hours(account, category, hours, actor=account)
+    if receiver:
+        s.rules.set_keywords(account, category, receiver, allow=allow, deny=deny,
+                             actor=account)
 
 
 def _number(raw: str, field: str) -> Any:

@@ -147,3 +147,19 @@ def test_opening_the_sms_link_says_the_mobile_is_verified(app, csystem, sms_gate
     assert page.status_code == 200
     assert "Mobile verified" in text(page)
     assert csystem.contacts.list("acme")[0].mobile_status == "verified"
+
+
+@pytest.mark.parametrize(("bad", "says"), [
+    ({"hours": ["9", "25"]}, "hours must be whole numbers from 0 to 23"),
+    ({"receiver": "contact:999", "deny": "x"}, "unknown_contact"),
+    ({"webhooks": ["999"]}, "unknown_webhook"),
+    ({"limit_sms": "5000"}, "from 1 to 1000"),
+])
+def test_one_bad_rule_field_refuses_the_whole_form_and_saves_nothing(owner, csystem, bad,
+                                                                     says):
+    csystem.settings.set_channels("acme", "icp_filing", ["email", "webhook"], actor="acme")
+    response = owner.post("/settings/icp_filing/rules", {"limit_email": "3", **bad})
+    assert response.status_code in (400, 404)
+    assert says in text(response)
+    assert csystem.rules.limits("acme", "icp_filing") == {}
+    assert csystem.rules.receive_hours("acme", "icp_filing") is None
