@@ -222,6 +222,24 @@ def resend_sms(contact_id: int) -> Any:
     return redirect(url_for("contacts.index"))
 
 
+@bp.route("/contacts/owner-mobile", methods=["POST"])
+@owner_required
+def owner_mobile() -> Any:
+    form = CsrfForm()
+    if form.validate_on_submit():
+        try:
+            mobile = services().rules.set_owner_mobile(
+                g.user.account_id, request.form.get("mobile", ""), actor=g.user.account_id)
+        except IcpsimError as exc:
+            attach(form, exc)
+            contacts = services().contacts.list(g.user.account_id)
+            return render_template("contacts.html", contacts=contacts, form=form), \
+                exc.http_status
+        flash(f"The owner's mobile is now {mobile}: it receives SMS of the categories that "
+              "send SMS." if mobile else "The owner's mobile was removed.")
+    return redirect(url_for("contacts.index"))
+
+
 # viewers ------------------------------------------------------------------------------------
 def _read(key: str) -> list[dict[str, Any]] | None:
     path = current_app.config.get(key)
@@ -268,9 +286,14 @@ def webhook_viewer() -> Any:
     return render_template("webhook_calls.html", rows=rows)
 
 
-def viewers_enabled() -> dict[str, bool]:
-    return {"sms_enabled": bool(current_app.config.get("ICPSIM_SMS_STORE")),
-            "webhook_calls_enabled": bool(current_app.config.get("ICPSIM_WEBHOOK_STORE"))}
+def viewers_enabled() -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "sms_enabled": bool(current_app.config.get("ICPSIM_SMS_STORE")),
+        "webhook_calls_enabled": bool(current_app.config.get("ICPSIM_WEBHOOK_STORE"))}
+    user = getattr(g, "user", None)
+    if request.blueprint == "contacts" and user is not None and user.account_id:
+        out["owner_mobile"] = services().rules.owner_mobile(user.account_id)
+    return out
 
 
 __all__ = ["bp", "viewers_enabled"]

@@ -163,3 +163,15 @@ def test_one_bad_rule_field_refuses_the_whole_form_and_saves_nothing(owner, csys
     assert says in text(response)
     assert csystem.rules.limits("acme", "icp_filing") == {}
     assert csystem.rules.receive_hours("acme", "icp_filing") is None
+
+
+def test_the_owner_sets_and_removes_its_mobile_on_manage_contacts(owner, csystem):
+    assert owner.post("/contacts/owner-mobile", {"mobile": "139 0000 0000"}).status_code == 302
+    assert csystem.rules.owner_mobile("acme") == "13900000000"
+    assert 'value="13900000000"' in text(owner.get("/contacts/"))
+    refused = owner.post("/contacts/owner-mobile", {"mobile": "12345"})
+    assert refused.status_code == 400
+    assert "11 digits" in text(refused)
+    assert csystem.rules.owner_mobile("acme") == "13900000000"
+    owner.post("/contacts/owner-mobile", {"mobile": ""})
+    assert csystem.rules.owner_mobile("acme") is None
