@@ -7,11 +7,11 @@ the message text; it answers which deliveries to insert, skipped ones with their
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from .rules import Rules
+from .rules import Rules, apply_rules
 
 SKIP_REASONS = {
     "pending": "contact is pending verification",
@@ -22,7 +22,6 @@ MOBILE_SKIP_REASONS = {
     "pending": "mobile is pending verification",
     "expired": "mobile verification link expired",
 }
-NO_RULES = Rules()
 
 
 class EventLike(Protocol):
@@ -100,7 +99,7 @@ def plan(
     owner: Owner,
     contacts: Sequence[ContactLike],
     webhooks: Sequence[WebhookTarget] = (),
-    rules: Rules = NO_RULES,
+    rules: Rules | None = None,
     now: datetime | None = None,
     title: str = "",
     body: str = "",
@@ -135,7 +134,8 @@ def plan(
     if "internal" in chosen:
         out.append(PlannedDelivery(dedup_key(event.id, "internal", "account"), "internal",
                                    "account", lang))
-    return _apply(out, rules, now=now, title=title, body=body, sent_today=sent_today or {})
+    return apply_rules(out, rules, now=now, title=title, body=body,
+                       sent_today=sent_today or {})
 
 
 def _sms(event_id: int, owner: Owner, contacts: Sequence[ContactLike],
@@ -161,42 +161,6 @@ def _sms(event_id: int, owner: Owner, contacts: Sequence[ContactLike],
                                    to_name=contact.name,
                                    status="skipped" if reason else "pending", reason=reason))
     return out
-
-
-def _apply(planned: list[PlannedDelivery], rules: Rules, *, now: datetime | None,
-           title: str, body: str,
-           sent_today: Mapping[tuple[str, str], int]) -> list[PlannedDelivery]:
-    if rules == NO_RULES:
-        return planned
-    counts = dict(sent_today)
-    out = []
-    for p in planned:
-        if p.status != "pending" or rules.exempt(p.channel):
-            out.append(p)
-            continue
-        reason = None
-        words = rules.keywords.get(p.receiver_key)
-        if words is not None:
-            reason = words.refusal(title, body)
-        limit = rules.per_day.get(p.channel)
-        key = (p.channel, p.receiver_key)
-        if reason is None and limit is not None:
-            if counts.get(key, 0) >= limit:
-                reason = f"daily limit of {limit} {p.channel} messages per receiver reached"
-            else:
-                counts[key] = counts.get(key, 0) + 1
-        if reason is not None:
-            out.append(_replace(p, status="skipped", reason=reason))
-        elif rules.hours is not None and now is not None:
-            due = rules.hours.next_allowed(now)
-            out.append(p if due == now else _replace(p, due_at=due))
-        else:
-            out.append(p)
-    return out
-
-
-def _replace(p: PlannedDelivery, **changes: Any) -> PlannedDelivery:
-    return replace(p, **changes)
 
 
 def _for_contact(event_id: int, contact: ContactLike, lang: str,

@@ -7,9 +7,10 @@ The planner applies them; storage lives in ``notify.rulestore``. Times are UTC d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -101,6 +102,56 @@ class Rules:
         return any(not f.empty for f in self.keywords.values())
 
 
+class Plannable(Protocol):
+    """What the rules look at in a planned delivery (a frozen dataclass)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def receiver_key(self) -> str: ...
+
+
+P = TypeVar("P", bound=Plannable)
+
+
+def apply_rules(planned: list[P], rules: Rules | None, *, now: datetime | None,
+                title: str, body: str, sent_today: Mapping[tuple[str, str], int]) -> list[P]:
+    """Keyword filter, then daily limit, then receive hours, for each pending delivery on a
+    channel the rules do not exempt; skipped ones get ``status="skipped"`` and a reason,
+    held ones a later ``due_at``."""
+    if rules is None or rules == Rules():
+        return planned
+    counts = dict(sent_today)
+    out: list[P] = []
+    for p in planned:
+        if p.status != "pending" or rules.exempt(p.channel):
+            out.append(p)
+            continue
+        reason = None
+        words = rules.keywords.get(p.receiver_key)
+        if words is not None:
+            reason = words.refusal(title, body)
+        limit = rules.per_day.get(p.channel)
+        key = (p.channel, p.receiver_key)
+        if reason is None and limit is not None:
+            if counts.get(key, 0) >= limit:
+                reason = f"daily limit of {limit} {p.channel} messages per receiver reached"
+            else:
+                counts[key] = counts.get(key, 0) + 1
+        if reason is not None:
+            out.append(replace(p, status="skipped", reason=reason))  # type: ignore[type-var]
+        elif rules.hours is not None and now is not None:
+            due = rules.hours.next_allowed(now)
+            out.append(p if due == now else replace(p, due_at=due))  # type: ignore[type-var]
+        else:
+            out.append(p)
+    return out
+
+
 def clean_hours(hours: Iterable[object], days: Iterable[object] | None = None
                 ) -> tuple[frozenset[int], frozenset[int]]:
     """Validated hours and weekdays; ValueError names what is wrong."""
@@ -138,4 +189,4 @@ def clean_words(words: Iterable[object] | None, what: str) -> tuple[str, ...]:
 
 
 __all__ = ["ALL_DAYS", "DEFAULT_ZONE", "KeywordFilter", "ReceiveHours", "Rules",
-           "clean_hours", "clean_words", "local_day", "zone"]
+           "apply_rules", "clean_hours", "clean_words", "local_day", "zone"]

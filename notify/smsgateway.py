@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
 from .httpserve import LocalServer
+from .smsapi import HTTP_STATUS, SmsError, acs3_signature, fill, template_params
 
 VERSION = "2017-05-25"
 MODES = ("up", "down", "fail")
@@ -60,19 +60,6 @@ class _Faults:
     mode: str = "up"
     code: str = "isv.BUSINESS_LIMIT_CONTROL"
     count: int | None = None  # fail: how many more sends; None = until up
-
-
-class SmsError(Exception):
-    def __init__(self, code: str, message: str, status: int = 200):
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-
-
-# Codes answered with HTTP 200 (a business refusal) versus an HTTP error status.
-_HTTP_STATUS = {"SignatureDoesNotMatch": 400, "InvalidAccessKeyId.NotFound": 404,
-                "MissingParameter": 400, "InvalidAction.NotFound": 404,
-                "Throttling.User": 400, "ServiceUnavailable": 503, "InternalError": 500,
-                "UnsupportedHTTPMethod": 405, "InvalidVersion": 400}
 
 
 class SmsGateway:
@@ -189,8 +176,8 @@ class SmsGateway:
         sign, code = params.get("SignName", ""), params.get("TemplateCode", "")
         try:
             self._check_send(phones, sign, code)
-            template_params = _params(params.get("TemplateParam", ""))
-            content = _fill(self.templates[code], template_params)
+            values = template_params(params.get("TemplateParam", ""))
+            content = fill(self.templates[code], values)
             with self._lock:
                 self._take_fault()
         except SmsError as exc:
@@ -200,7 +187,7 @@ class SmsGateway:
         biz_id = f"{uuid.uuid4().int % 10**18:018d}^0"
         now = self.clock()
         sent = [ReceivedSms(biz_id=biz_id, phone=_MOBILE.match(p).group(1),  # type: ignore
-                            sign_name=sign, template_code=code, params=template_params,
+                            sign_name=sign, template_code=code, params=values,
                             content=f"【{sign}】{content}", out_id=params.get("OutId", ""),
                             received_at=now) for p in phones]
         with self._lock:
@@ -234,7 +221,7 @@ class SmsGateway:
                 return
             f.count -= 1
         raise SmsError(f.code, f"refused by the gateway's fault setting ({f.code})",
-                       _HTTP_STATUS.get(f.code, 200))
+                       HTTP_STATUS.get(f.code, 200))
 
     def _query(self, params: Mapping[str, str], request_id: str) -> dict[str, Any]:
         phone = params.get("PhoneNumber", "")
@@ -258,44 +245,6 @@ class SmsGateway:
                      "TemplateCode": m.template_code, "Content": m.content, "OutId": m.out_id,
                      "SendDate": f"{m.received_at:%Y-%m-%d %H:%M:%S}",
                      "ReceiveDate": f"{m.received_at:%Y-%m-%d %H:%M:%S}"} for m in rows]}}
-
-
-def acs3_signature(secret: str, *, method: str, path: str, query: Mapping[str, str],
-                   headers: Mapping[str, str], payload_hash: str) -> str:
-    """The ACS3-HMAC-SHA256 signature of a request, as Alibaba Cloud documents it
-    ("Request syntax and signature method V3"): lower-cased signed headers, sorted."""
-    canonical_query = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(query.items()))
-    names = sorted(h.lower() for h in headers)
-    lowered = {k.lower(): v for k, v in headers.items()}
-    canonical_headers = "".join(f"{h}:{lowered[h].strip()}\n" for h in names)
-    canonical = "\n".join([method, path or "/", canonical_query, canonical_headers,
-                           ";".join(names), payload_hash])
-    to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return hmac.new(secret.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def _enc(value: str) -> str:
-    return quote(value, safe="~")
-
-
-def _params(raw: str) -> dict[str, str]:
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise SmsError("isv.INVALID_JSON_PARAM", "TemplateParam is not JSON") from None
-    if not isinstance(data, dict):
-        raise SmsError("isv.INVALID_JSON_PARAM", "TemplateParam is not a JSON object")
-    return {str(k): str(v) for k, v in data.items()}
-
-
-def _fill(template: str, params: Mapping[str, str]) -> str:
-    missing = [n for n in re.findall(r"\$\{(\w+)\}", template) if n not in params]
-    if missing:
-        raise SmsError("isv.TEMPLATE_MISSING_PARAMETERS", f"missing template parameter "
-                       f"{missing[0]!r}")
-    return re.sub(r"\$\{(\w+)\}", lambda m: params[m.group(1)], template)
 
 
 __all__ = ["DEFAULT_TEMPLATES", "MODES", "ReceivedSms", "SmsGateway", "acs3_signature"]

@@ -18,7 +18,7 @@ from .channel_errors import InvalidWebhook
 from .models import Webhook
 from .robots import Message, build_call
 from .senders import PermanentFailure, TemporaryFailure
-from .webhooks import check_url, resolved_private
+from .webhookurls import check_url, resolved_private
 
 
 class WebhookSender:

@@ -14,12 +14,14 @@ from workflow.config import Config
 
 from . import (
     auth,
+    channel_viewers,
     channels_views,
     contacts_views,
     errors,
     filings_views,
     inbox_views,
     mailbox_views,
+    rules_views,
     settings_views,
     verify_views,
 )
@@ -47,7 +49,8 @@ def create_app(config: Config | None = None, *, system: Any = None) -> Flask:
     CSRFProtect(app)
 
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
-                   mailbox_views, verify_views, channels_views):
+                   mailbox_views, verify_views, channels_views, rules_views,
+                   channel_viewers):
         app.register_blueprint(module.bp)
     auth.install(app)
     errors.install(app)
@@ -81,4 +84,4 @@ def _layout_context() -> dict[str, Any]:
         unread = services().inbox.unread_count(user.account_id)
     return {"user": user, "unread_count": unread,
             "mailbox_enabled": mailbox_views.mailbox_enabled(),
-            **channels_views.viewers_enabled()}
+            **channel_viewers.viewers_enabled()}

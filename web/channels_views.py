@@ -1,17 +1,13 @@
-"""Version 2 pages: Webhooks (add, modify, delete, test), a category's delivery rules
-(webhooks, daily limits, keyword filters, receive hours), the mobile's verification
-resend, and the SMS and webhook viewers beside the Mailbox (SPEC 4)."""
+"""Version 2 pages: Webhooks (add, modify, delete, send a test message), the mobile's
+verification resend and the owner's mobile (SPEC 4). Delivery rules: rules_views.py;
+the SMS and webhook viewers: channel_viewers.py."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -20,11 +16,7 @@ from flask import (
     url_for,
 )
 
-from notify.catalog import CHANNEL_NAMES, get_category
-from notify.channel_errors import InvalidHours, InvalidKeywords, InvalidLimit
-from notify.models import Delivery
 from notify.robots import Message
-from notify.rules import MAX_PER_DAY, clean_hours, clean_words
 from notify.senders import SendFailure
 from notify.webhooks import TYPES
 from workflow.errors import IcpsimError
@@ -112,97 +104,6 @@ def _hook_fields() -> dict[str, Any]:
             "secret": f.get("secret", "")}
 
 
-# a category's delivery rules ---------------------------------------------------------------
-@bp.route("/settings/<category>/rules", methods=["GET", "POST"])
-@owner_required
-def rules(category: str) -> Any:
-    cat = get_category(category)
-    account = g.user.account_id
-    form, status = CsrfForm(), 200
-    if form.validate_on_submit():
-        try:
-            _save_rules(account, category)
-        except IcpsimError as exc:
-            status = attach(form, exc)
-        else:
-            flash(f"The delivery rules of {cat.name_en} were saved.")
-            return redirect(url_for("channels.rules", category=category))
-    s = services()
-    states = s.settings.channels(account, category)
-    hours = s.rules.receive_hours(account, category)
-    words = {k.receiver: k for k in s.rules.keywords(account, category)}
-    receivers = [("owner", "Account owner")] + [
-        (f"contact:{c.id}", f"{c.name} <{c.email}>") for c in s.contacts.list(account)] + [
-        (f"webhook:{h.id}", f"Webhook {h.name}") for h in s.webhooks.list(account)]
-    return render_template(
-        "rules.html", category=cat, form=form, states=states, names=CHANNEL_NAMES,
-        limits=s.rules.limits(account, category), hours=hours,
-        hooks=s.webhooks.list(account),
-        selected={h.id for h in s.webhooks.selected(account, category)},
-        receivers=receivers, words=words), status
-
-
-def _save_rules(account: str, category: str) -> None:
-    """Check every field first, then save: a refusal anywhere changes nothing."""
-    s, f = services(), request.form
-    states = s.settings.channels(account, category)
-    offers_webhooks = states.get("webhook") not in (None, "unavailable")
-    ids = [int(i) for i in f.getlist("webhooks") if i.isdigit()] if offers_webhooks else []
-    for webhook_id in ids:
-        s.webhooks.get(account, webhook_id)  # unknown_webhook before any write
-    limits = {}
-    for channel, state in states.items():
-        if state in ("on", "off"):
-            per_day = _number(f.get(f"limit_{channel}", "").strip(), "per_day")
-            if per_day is not None and not 1 <= per_day <= MAX_PER_DAY:
-                raise InvalidLimit(f"a daily limit is a whole number from 1 to {MAX_PER_DAY}, "
-                                   f"not {per_day}")
-            limits[channel] = per_day
-    raw_hours = f.getlist("hours")
-    hours = [_number(h, "hours") for h in raw_hours] if raw_hours else None
-    if hours is not None:
-        try:
-            clean_hours(hours)
-        except ValueError as exc:
-            raise InvalidHours(str(exc)) from None
-    receiver = f.get("receiver", "")
-    allow, deny = _words(f.get("allow", "")), _words(f.get("deny", ""))
-    if receiver:
-        try:
-            clean_words(allow, "allow")
-            clean_words(deny, "deny")
-        except ValueError as exc:
-            raise InvalidKeywords(str(exc)) from None
-        kind, _, ident = receiver.partition(":")
-        if kind == "contact" and ident.isdigit():
-            s.contacts.get(account, int(ident))
-        elif kind == "webhook" and ident.isdigit():
-            s.webhooks.get(account, int(ident))
-        elif receiver != "owner":
-            raise InvalidKeywords(f"{receiver[:40]!r} is not a receiver", field="receiver")
-    if offers_webhooks:
-        s.webhooks.select(account, category, ids, actor=account)
-    for channel, per_day in limits.items():
-        s.rules.set_limit(account, category, channel, per_day, actor=account)
-    s.rules.set_receive_hours(account, category, hours, actor=account)
-    if receiver:
-        s.rules.set_keywords(account, category, receiver, allow=allow, deny=deny,
-                             actor=account)
-
-
-def _number(raw: str, field: str) -> Any:
-    if raw == "":
-        return None
-    if not raw.isdigit() or len(raw) > 6:
-        code = "invalid_hours" if field == "hours" else "invalid_limit"
-        raise IcpsimError(f"{raw[:20]!r} is not a whole number", code=code, field=field)
-    return int(raw)
-
-
-def _words(raw: str) -> list[str]:
-    return [w for w in (p.strip() for p in raw.replace("\n", ",").split(",")) if w]
-
-
 # the mobile's verification --------------------------------------------------------------
 @bp.route("/contacts/<int:contact_id>/resend-sms", methods=["POST"])
 @owner_required
@@ -240,60 +141,4 @@ def owner_mobile() -> Any:
     return redirect(url_for("contacts.index"))
 
 
-# viewers ------------------------------------------------------------------------------------
-def _read(key: str) -> list[dict[str, Any]] | None:
-    path = current_app.config.get(key)
-    if not path:
-        return None
-    file = Path(path)
-    if not file.exists():
-        return []
-    rows = []
-    for line in file.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue
-    return list(reversed(rows))  # newest first
-
-
-def _my_deliveries(channel: str) -> dict[str, Delivery]:
-    rows = services().deliveries.list(g.user.account_id, channel=channel)
-    return {str(d.id): d for d in rows} | {d.dedup_key: d for d in rows}
-
-
-@bp.route("/sms/")
-def sms_viewer() -> Any:
-    rows = _read("ICPSIM_SMS_STORE")
-    if rows is None or g.user is None:
-        abort(404)
-    if g.user.account_id is not None:  # an owner sees only what its deliveries sent
-        mine = _my_deliveries("sms")
-        rows = [r for r in rows if str(r.get("out_id")) in mine]
-    return render_template("sms_viewer.html", rows=rows)
-
-
-@bp.route("/webhook-calls/")
-def webhook_viewer() -> Any:
-    rows = _read("ICPSIM_WEBHOOK_STORE")
-    if rows is None or g.user is None:
-        abort(404)
-    if g.user.account_id is not None:
-        mine = _my_deliveries("webhook")
-        test = f"test:{g.user.account_id}:"
-        rows = [r for r in rows if str(r.get("delivery")) in mine
-                or str(r.get("delivery", "")).startswith(test)]
-    return render_template("webhook_calls.html", rows=rows)
-
-
-def viewers_enabled() -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "sms_enabled": bool(current_app.config.get("ICPSIM_SMS_STORE")),
-        "webhook_calls_enabled": bool(current_app.config.get("ICPSIM_WEBHOOK_STORE"))}
-    user = getattr(g, "user", None)
-    if request.blueprint == "contacts" and user is not None and user.account_id:
-        out["owner_mobile"] = services().rules.owner_mobile(user.account_id)
-    return out
-
-
-__all__ = ["bp", "viewers_enabled"]
+__all__ = ["bp"]
