@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from workflow.clock import as_utc
 from workflow.config import Config
 from workflow.db import Database, UTCDateTime
+from workflow.fastsql import Prepared
 from workflow.leases import claim
 
 from .channelsend import CHANNELS, ChannelSenders, send_one, webhooks_of
@@ -70,8 +71,7 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender,
             outcome = Outcome("released")
         else:
             outcome = Outcome(*send_one(db, d, channels, hooks))
-        with db.transaction() as s:
-            record(s, [d], {d.id: outcome}, now=now, policy=policy)
+        record_one(db, d, outcome, now=now, policy=policy)
     if emails:
         outcomes = send_emails(emails, sender=sender, config=config, now=now)
         with db.transaction() as s:
@@ -154,6 +154,21 @@ def record(s: Session, deliveries: list[Delivery], outcomes: dict[int | None, Ou
         s.connection().execute(insert(_ATTEMPTS), attempts)
 
 
+def record_one(db: Database, d: Delivery, outcome: Outcome, *, now: datetime,
+               policy: RetryPolicy) -> None:
+    """``record`` for one delivery in its own short transaction, on the raw connection
+    with prepared statements: right after its send, at a fraction of a Session's cost."""
+    values = {**_current(d), **_changes(d, outcome, now=now, policy=policy)}
+    params = {"b_id": d.id, "b_token": d.claimed_by,
+              **{f"b_{k}": v for k, v in values.items()}}
+    with db.raw_transaction() as tx:
+        if tx.execute(_RECORD_ONE, params) == 0:
+            log.warning("delivery %s lost its lease before its outcome was recorded", d.id)
+        if outcome.result != "released":
+            tx.execute(_ATTEMPT_ONE, {"delivery_id": d.id, "at": now,
+                                      "outcome": outcome.result, "detail": outcome.detail})
+
+
 _COLUMNS = ("status", "reason", "attempts", "failures", "first_failure_at", "next_attempt_at",
             "done_at", "body")
 _TABLE: Any = Delivery.__table__  # type: ignore[attr-defined]
@@ -161,6 +176,8 @@ _ATTEMPTS: Any = DeliveryAttempt.__table__  # type: ignore[attr-defined]
 _RECORD = update(_TABLE).where(
     _TABLE.c.id == bindparam("b_id"), _TABLE.c.claimed_by == bindparam("b_token")).values(
     claimed_until=None, claimed_by=None, **{c: bindparam(f"b_{c}") for c in _COLUMNS})
+_RECORD_ONE = Prepared(_RECORD)
+_ATTEMPT_ONE = Prepared(insert(_ATTEMPTS), keys=("delivery_id", "at", "outcome", "detail"))
 
 
 def _current(d: Delivery) -> dict[str, Any]:
