@@ -45,6 +45,7 @@ docs: install
 bench: install
 	$(BIN)/python bench/bench_transitions.py
 	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_channels.py
 	$(BIN)/python bench/bench_scenarios.py
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_api.py

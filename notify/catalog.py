@@ -9,10 +9,12 @@ from workflow.limits import excerpt
 
 from .errors import UnknownCategory
 
-CHANNELS = ("email", "internal")
+CHANNELS = ("email", "internal", "sms", "webhook")
 CHANNEL_NAMES = {
     "email": {"en": "Email", "zh": "邮件"},
     "internal": {"en": "Internal Messages", "zh": "站内信"},
+    "sms": {"en": "SMS", "zh": "短信"},
+    "webhook": {"en": "Webhook", "zh": "Webhook"},
 }
 # required: always on; unavailable: not offered; on / off: the user's choice (default).
 STATES = ("required", "unavailable", "on", "off")
@@ -27,6 +29,8 @@ class Category:
     name_zh: str
     email: str = "on"
     internal: str = "on"
+    sms: str = "unavailable"
+    webhook: str = "unavailable"
 
     def name(self, language: str = "en") -> str:
         return self.name_zh if language == "zh" else self.name_en
@@ -34,7 +38,8 @@ class Category:
     @property
     def defaults(self) -> dict[str, str]:
         """Channel -> default state, in catalog channel order."""
-        return {"email": self.email, "internal": self.internal}
+        return {"email": self.email, "internal": self.internal, "sms": self.sms,
+                "webhook": self.webhook}
 
 
 @dataclass(frozen=True)
@@ -48,25 +53,28 @@ class Section:
         return self.name_zh if language == "zh" else self.name_en
 
 
-def _section(key: str, en: str, zh: str, *rows: tuple[str, str, str, str, str]) -> Section:
-    cats = tuple(Category(k, key, cen, czh, email=e, internal=i) for k, cen, czh, e, i in rows)
+def _section(key: str, en: str, zh: str, *rows: tuple[str, ...]) -> Section:
+    """Rows: key, English and Chinese names, then email, internal[, sms, webhook] states."""
+    cats = tuple(Category(k, key, cen, czh, *states) for k, cen, czh, *states in rows)
     return Section(key, en, zh, cats)
 
 
 SECTIONS: tuple[Section, ...] = (
     _section("account", "Account Message", "账号消息",
-             ("account_security", "Account security", "账号安全", "required", "required"),
-             ("account_balance", "Balance alerts", "余额预警", "on", "on"),
+             ("account_security", "Account security", "账号安全", "required", "required",
+              "required", "unavailable"),
+             ("account_balance", "Balance alerts", "余额预警", "on", "on", "off", "off"),
              ("real_name", "Real-name verification", "实名认证", "on", "off")),
     _section("product", "Product Message", "产品消息",
              ("product_expiration", "Product expiration", "产品到期", "required", "on"),
              ("product_updates", "Product updates and releases", "产品更新与发布", "off", "on"),
-             (ICP_FILING, "ICP filing notifications", "ICP备案通知", "on", "on")),
+             (ICP_FILING, "ICP filing notifications", "ICP备案通知", "on", "on", "off", "off")),
     _section("security", "Security Message", "安全消息",
-             ("security_events", "Security events", "安全事件", "required", "required"),
+             ("security_events", "Security events", "安全事件", "required", "required",
+              "on", "off"),
              ("vulnerability_alerts", "Vulnerability alerts", "漏洞预警", "on", "on")),
     _section("fault", "Fault Message", "故障消息",
-             ("service_faults", "Cloud service faults", "云产品故障", "on", "on"),
+             ("service_faults", "Cloud service faults", "云产品故障", "on", "on", "off", "on"),
              ("planned_maintenance", "Planned maintenance", "计划内运维", "on", "off")),
     _section("activity", "Activity Message", "活动消息",
              ("promotions", "Promotions and offers", "优惠活动", "off", "on"),

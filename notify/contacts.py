@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -21,10 +21,12 @@ from workflow.limits import is_row_id
 from workflow.models import Account
 
 from . import audit
+from .channel_errors import MobileNotSet
 from .errors import (
     ContactAlreadyVerified,
     ContactLimitReached,
     DuplicateContact,
+    InvalidChannel,
     ResendLimited,
     UnknownContact,
 )
@@ -84,10 +86,14 @@ class ContactService:
                     f"the most allowed is {self.config.max_contacts}")
             _check_unique(s, account_id, contact.email)
             contact.status = "pending"
+            contact.mobile_status = "pending" if contact.mobile else None
             contact.created_at = contact.updated_at = now
             _flush(s, contact, account_id)
             issue_link(s, account, contact, now=now, actor=actor, resend=False,
                        config=self.config)
+            if contact.mobile:
+                issue_link(s, account, contact, now=now, actor=actor, resend=False,
+                           config=self.config, channel="sms")
             audit.record(s, account_id=account_id, actor=actor, subject=_subject(contact),
                          action="add", changes=audit.diff({}, _values(contact)), at=now)
         return contact
@@ -114,6 +120,7 @@ class ContactService:
                 _check_unique(s, account_id, given["email"])
             if not audit.diff({k: old[k] for k in given}, given):
                 return contact  # nothing changed: stay as is, send nothing
+            new_mobile = "mobile" in given and given["mobile"] != contact.mobile
             for key, value in given.items():
                 setattr(contact, key, value)
             contact.email_key = contact.email.lower()
@@ -121,6 +128,8 @@ class ContactService:
             _flush(s, contact, account_id)
             issue_link(s, account, contact, now=now, actor=actor, resend=False,
                        config=self.config)
+            if new_mobile:
+                _mobile_changed(s, account, contact, now=now, actor=actor, config=self.config)
             audit.record(s, account_id=account_id, actor=actor, subject=_subject(contact),
                          action="modify", changes=audit.diff(old, _values(contact)), at=now)
         return contact
@@ -151,16 +160,24 @@ class ContactService:
                          action="delete", changes=audit.diff(_values(contact), {}), at=now)
             s.delete(contact)
 
-    def resend(self, account_id: str, contact_id: int, *, actor: str) -> Contact:
-        """A new link (older ones stop working); limited per contact and per account."""
+    def resend(self, account_id: str, contact_id: int, *, actor: str,
+               channel: str = "email") -> Contact:
+        """A new link (older ones of that channel stop working) by email or, for the
+        mobile, by SMS; limited per contact and channel, and per account (both channels)."""
+        if channel not in ("email", "sms"):
+            raise InvalidChannel(f"verification is resent by email or sms, not {channel!r}")
         now = self.clock.now()
         with self.db.transaction() as s:
             account = _lock_account(s, account_id)
             contact = get_contact(s, account_id, contact_id)
-            if contact.status == "verified":
-                raise ContactAlreadyVerified(f"contact {contact_id} is already verified")
+            field = "status" if channel == "email" else "mobile_status"
+            if channel == "sms" and not contact.mobile:
+                raise MobileNotSet(f"contact {contact_id} has no mobile to verify")
+            if getattr(contact, field) == "verified":
+                what = "" if channel == "email" else "the mobile of "
+                raise ContactAlreadyVerified(f"{what}contact {contact_id} is already verified")
             last = s.exec(select(func.max(VerificationLink.created_at)).where(
-                VerificationLink.contact_id == contact_id,
+                VerificationLink.contact_id == contact_id, VerificationLink.channel == channel,
                 col(VerificationLink.is_resend).is_(True))).one()
             if last is not None and now < as_utc(last) + self.config.resend_interval:
                 raise ResendLimited(
@@ -173,20 +190,39 @@ class ContactService:
                 raise ResendLimited(
                     f"account {account_id!r} has resent {sent} verification emails in the "
                     f"last 24 hours, the most allowed is {self.config.resend_daily_limit}")
-            old = contact.status
-            contact.status = "pending"
+            old = getattr(contact, field)
+            setattr(contact, field, "pending")
             s.add(contact)
             issue_link(s, account, contact, now=now, actor=actor, resend=True,
-                       config=self.config)
+                       config=self.config, channel=channel)
             audit.record(s, account_id=account_id, actor=actor, subject=_subject(contact),
-                         action="resend", changes=audit.diff({"status": old},
-                                                             {"status": "pending"}), at=now)
+                         action="resend", changes=audit.diff({field: old},
+                                                             {field: "pending"}), at=now)
         return contact
 
     def verify(self, token: str) -> VerifyResult:
         """Open a link: its contact becomes verified; any other link is refused."""
         with self.db.transaction() as s:
             return open_link(s, token, now=self.clock.now())
+
+
+def _mobile_changed(s: Session, account: Account, contact: Contact, *, now: Any, actor: str,
+                    config: Config) -> None:
+    """A new mobile is verified by an SMS link; a removed one drops its links."""
+    assert contact.id is not None
+    contact.mobile_verified_at = None
+    if contact.mobile:
+        contact.mobile_status = "pending"
+        issue_link(s, account, contact, now=now, actor=actor, resend=False, config=config,
+                   channel="sms")
+    else:
+        contact.mobile_status = None
+        s.execute(update(VerificationLink).where(
+            col(VerificationLink.contact_id) == contact.id,
+            col(VerificationLink.channel) == "sms", col(VerificationLink.used_at).is_(None),
+            col(VerificationLink.revoked_at).is_(None)).values(revoked_at=now))
+        drop_unsent_links(s, contact.id, now=now, reason="mobile removed", channel="sms")
+    s.add(contact)
 
 
 def get_contact(session: Session, account_id: str, contact_id: int) -> Contact:
@@ -235,7 +271,8 @@ def _subject(contact: Contact) -> str:
 
 def _values(contact: Contact) -> dict[str, Any]:
     return {"name": contact.name, "email": contact.email, "title": contact.title,
-            "mobile": contact.mobile, "status": contact.status}
+            "mobile": contact.mobile, "status": contact.status,
+            "mobile_status": contact.mobile_status}
 
 
 __all__ = ["ContactService", "VerifyResult", "expire_contacts", "get_contact",

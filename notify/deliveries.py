@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 
 from workflow.clock import Clock
@@ -100,8 +100,10 @@ class DeliveryService:
                               (Delivery.kind, kind)):
             if value is not None:
                 query = query.where(col(column) == value)
-        if to is not None:
-            query = query.where(func.lower(col(Delivery.to_address)) == to.lower())
+        if to is not None:  # an address, a mobile, or a webhook's name
+            query = query.where(or_(func.lower(col(Delivery.to_address)) == to.lower(),
+                                    and_(col(Delivery.channel) == "webhook",
+                                         col(Delivery.to_name) == to)))
         with self.db.transaction() as s:
             return list(s.exec(query.order_by(col(Delivery.id))).all())
 

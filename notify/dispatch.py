@@ -15,6 +15,7 @@ from workflow.config import Config
 from workflow.db import Database, UTCDateTime
 from workflow.leases import claim
 
+from .channelsend import CHANNELS, ChannelSenders, send_one, webhooks_of
 from .compose import email_message, rendered
 from .metrics import event_times
 from .models import Delivery, InboxMessage
@@ -25,12 +26,13 @@ from .senders import Sender, SendFailure
 log = logging.getLogger(__name__)
 
 
-def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender) -> int:
+def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender,
+                 channels: ChannelSenders | None = None) -> int:
     """Deliver what is due at ``now``; returns the deliveries claimed.
 
-    Internal messages are written in the claiming transaction; emails go out after it
-    commits, outside any transaction, each one's outcome committed right after the
-    server's reply to it.
+    Internal messages are written in the claiming transaction; emails, SMS and webhook
+    calls go out after it commits, outside any transaction, one at a time, each one's
+    outcome committed right after the server's answer to it.
     """
     policy = RetryPolicy.from_config(config)
     with db.transaction() as s:
@@ -40,9 +42,19 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender)
         if not claimed:
             return 0
         emails = [d for d in claimed if d.channel == "email"]
-        others = [d for d in claimed if d.channel != "email"]
-        record(s, others, {d.id: _to_inbox(s, d, now=now) for d in others}, now=now,
+        remote = [d for d in claimed if d.channel in CHANNELS]
+        inbox = [d for d in claimed if d.channel not in CHANNELS and d.channel != "email"]
+        record(s, inbox, {d.id: _to_inbox(s, d, now=now) for d in inbox}, now=now,
                policy=policy)
+    started, budget = time.monotonic(), config.lease.total_seconds() / 2
+    hooks = webhooks_of(db, remote)
+    times = event_times(db, remote)
+    for d in remote:
+        if time.monotonic() - started > budget:  # leave them to the next claim
+            outcome = Outcome("released")
+        else:
+            outcome = Outcome(*send_one(db, d, channels, hooks))
+        record_one(db, d, outcome, now=now, policy=policy, event_at=times.get(d.event_id))
     if emails:
         send_emails(db, emails, sender=sender, config=config, now=now, policy=policy)
     return len(claimed)

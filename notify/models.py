@@ -24,10 +24,13 @@ class Contact(SQLModel, table=True):
     email_key: str  # lower-cased email: uniqueness is case-insensitive
     title: str
     mobile: str | None = None
-    status: str = "pending"  # pending | verified | expired
+    status: str = "pending"  # pending | verified | expired (of the email)
     created_at: datetime = _when()
     updated_at: datetime = _when()
     verified_at: datetime | None = _when(default=None)
+    # the mobile is verified on its own (docs/behaviour.md): None without a mobile
+    mobile_status: str | None = None  # pending | verified | expired
+    mobile_verified_at: datetime | None = _when(default=None)
 
 
 class VerificationLink(SQLModel, table=True):
@@ -43,6 +46,7 @@ class VerificationLink(SQLModel, table=True):
     used_at: datetime | None = _when(default=None)
     revoked_at: datetime | None = _when(default=None)
     is_resend: bool = False
+    channel: str = "email"  # email | sms: what it verifies; ``email`` holds the address
 
 
 class ChannelSetting(SQLModel, table=True):
@@ -104,6 +108,7 @@ class Delivery(SQLModel, table=True):
     done_at: datetime | None = _when(default=None)
     claimed_until: datetime | None = _when(default=None)
     claimed_by: str | None = None
+    webhook_id: int | None = None  # no FK: the log outlives a deleted webhook
 
 
 class DeliveryAttempt(SQLModel, table=True):
@@ -126,3 +131,61 @@ class InboxMessage(SQLModel, table=True):
     body: str
     created_at: datetime = _when()
     read: bool = False
+
+
+class Webhook(SQLModel, table=True):
+    """A webhook robot of an account (docs/behaviour.md); the secret signs its calls."""
+
+    __table_args__ = (UniqueConstraint("account_id", "name"), NEVER_REUSE_IDS)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    name: str
+    type: str  # dingtalk | wecom | lark | slack | custom
+    url: str
+    secret: str | None = None
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class WebhookSelection(SQLModel, table=True):
+    """A webhook saved for a category's webhook channel."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    category: str = Field(primary_key=True)
+    webhook_id: int = Field(foreign_key="webhook.id", primary_key=True, ondelete="CASCADE")
+
+
+class ChannelLimit(SQLModel, table=True):
+    """At most ``per_day`` messages per receiver and local day on a category's channel."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    category: str = Field(primary_key=True)
+    channel: str = Field(primary_key=True)
+    per_day: int
+
+
+class KeywordRule(SQLModel, table=True):
+    """A receiver's keyword filter in a category; ``receiver`` is ``owner``,
+    ``contact:<id>`` or ``webhook:<id>``."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    category: str = Field(primary_key=True)
+    receiver: str = Field(primary_key=True)
+    allow: list[str] = Field(default_factory=list, sa_type=JSON)
+    deny: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class ReceiveWindow(SQLModel, table=True):
+    """The local hours and weekdays a category's messages are delivered in."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    category: str = Field(primary_key=True)
+    hours: list[int] = Field(default_factory=list, sa_type=JSON)
+    days: list[int] = Field(default_factory=list, sa_type=JSON)
+
+
+class OwnerMobile(SQLModel, table=True):
+    """The account owner's mobile: counts as verified (docs/behaviour.md)."""
+
+    account_id: str = Field(foreign_key="account.id", primary_key=True)
+    mobile: str

@@ -18,8 +18,10 @@ from workflow.models import Account, OutboxEvent
 
 from .catalog import ICP_FILING
 from .models import Contact, Delivery
-from .planner import Owner, as_row, plan
+from .planner import Owner, WebhookTarget, as_row, plan
+from .rulecounts import RuleInputs, rule_inputs
 from .settings import enabled_channels, receiver_contacts
+from .webhooks import selected_webhooks
 
 log = logging.getLogger(__name__)
 CATEGORY = ICP_FILING  # the only category whose events the workflow writes
@@ -47,14 +49,18 @@ def relay_due(db: Database, *, now: datetime, config: Config) -> int:
         audiences: dict[str, _Audience | None] = {}
         for event in events:
             if event.account_id not in audiences:
-                audiences[event.account_id] = _audience(s, event.account_id)
+                audiences[event.account_id] = _audience(s, event.account_id, now)
             audience = audiences[event.account_id]
             if audience is None:  # a foreign key makes this unreachable; never loop on it
                 log.error("outbox event %s names unknown account %s", event.id,
                           event.account_id)
                 continue
+            title, body = audience.inputs.text_of(event)
             planned = plan(event, channels=audience.channels, owner=audience.owner,
-                           contacts=audience.contacts)
+                           contacts=audience.contacts, webhooks=audience.webhooks,
+                           rules=audience.inputs.rules, now=now, title=title, body=body,
+                           sent_today=audience.inputs.counts)
+            audience.inputs.count(planned)
             rows.extend(dict(as_row(p, event, account_id=event.account_id, category=CATEGORY,
                                     now=now)) for p in planned)
         if rows:
@@ -69,17 +75,23 @@ class _Audience:
     owner: Owner
     channels: tuple[str, ...]
     contacts: tuple[Contact, ...]
+    webhooks: tuple[WebhookTarget, ...]
+    inputs: RuleInputs
 
 
-def _audience(s: Session, account_id: str) -> _Audience | None:
+def _audience(s: Session, account_id: str, now: datetime) -> _Audience | None:
     account = s.get(Account, account_id)
     if account is None:
         return None
+    inputs = rule_inputs(s, account, CATEGORY, now=now)
     return _Audience(
         owner=Owner(name=account.owner_name, email=account.owner_email,
-                    language=account.language),
+                    language=account.language, mobile=inputs.owner_mobile),
         channels=tuple(enabled_channels(s, account_id, CATEGORY)),
-        contacts=tuple(receiver_contacts(s, account_id, CATEGORY)))
+        contacts=tuple(receiver_contacts(s, account_id, CATEGORY)),
+        webhooks=tuple(WebhookTarget(h.id, h.name) for h in
+                       selected_webhooks(s, account_id, CATEGORY) if h.id is not None),
+        inputs=inputs)
 
 
 def _insert_ignoring_duplicates(s: Session) -> Insert:

@@ -17,14 +17,19 @@ from workflow.db import Database
 from workflow.filings import FilingService
 from workflow.timers import fire_due_timers
 
+from .channelsend import ChannelSenders
 from .contacts import ContactService, expire_contacts
 from .deliveries import DeliveryService
 from .dispatch import dispatch_due
 from .due import JOBS, next_due_at, probe
 from .inbox import InboxService
 from .relay import relay_due
+from .rulestore import RulesService
 from .senders import SmtpSender
 from .settings import SettingsService
+from .smssender import SmsSender
+from .webhooks import WebhookService
+from .webhooksender import WebhookSender
 
 MAX_ROUNDS = 1000
 
@@ -41,7 +46,11 @@ class System:
     settings: SettingsService
     deliveries: DeliveryService
     inbox: InboxService
-    # Relay and dispatch of one process take turns: the sender's one connection is never
+    # the SMS and webhook channels (docs/behaviour.md#sms-and-webhook-robots)
+    webhooks: WebhookService
+    rules: RulesService
+    channels: ChannelSenders | None
+    # Relay and dispatch of one process take turns: the senders' connections are never
     # shared between threads (a request's run_due and the worker's wake-up thread), and a
     # run_due that finds the work in another thread's hands returns once it is done.
     jobs_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -57,7 +66,7 @@ class System:
     def dispatch_due(self, now: datetime | None = None) -> int:
         with self.jobs_lock:
             return dispatch_due(self.db, now=self._now(now), config=self.config,
-                                sender=self.sender)
+                                sender=self.sender, channels=self.channels)
 
     def fire_due_timers(self, now: datetime | None = None) -> int:
         return fire_due_timers(self.db, now=self._now(now), config=self.config)
@@ -101,6 +110,8 @@ class System:
 
     def close(self) -> None:
         self.sender.close()
+        if self.channels is not None:
+            self.channels.close()
         self.db.dispose()
 
 
@@ -129,4 +140,8 @@ def build_system(
         settings=SettingsService(db, clock),
         deliveries=DeliveryService(db, clock, config),
         inbox=InboxService(db, clock),
+        webhooks=WebhookService(db, clock, config),
+        rules=RulesService(db, clock),
+        channels=ChannelSenders(sms=SmsSender.from_config(config),
+                                webhook=WebhookSender(config)),
     )

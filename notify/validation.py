@@ -123,7 +123,7 @@ def clean_mobile(value: str | None) -> str | None:
 
 
 def clean_owner_name(value: str) -> str:
-    """An account owner's name follows the contact name rule (docs/LIMITS.md: names 12 characters)."""
+    """An account owner's name follows the contact name rule (12 characters, docs/LIMITS.md)."""
     return clean_name(value)
 
 

@@ -34,35 +34,42 @@ class VerifyResult:
     email: str
     status: str  # always "verified": a refusal raises LinkInvalid with its reason
     verified_at: datetime
+    channel: str = "email"  # what the link verified: the email or (sms) the mobile
 
 
 def issue_link(session: Session, account: Account, contact: Contact, *, now: datetime,
-               actor: str, resend: bool, config: Config) -> VerificationLink:
-    """Revoke the contact's older links, store a new one (hash only), queue its email.
+               actor: str, resend: bool, config: Config,
+               channel: str = "email") -> VerificationLink:
+    """Revoke the contact's older links of ``channel``, store a new one (hash only), queue
+    its email (``channel="email"``) or SMS to the contact's mobile (``"sms"``).
 
-    The email is a ``Delivery(kind="verification")`` holding the raw link in its
+    The message is a ``Delivery(kind="verification")`` holding the raw link in its
     pre-rendered body; the dispatcher sends it and purges the body
     (docs/design.md#verification-emails).
     """
     assert contact.id is not None
+    address = contact.email if channel == "email" else (contact.mobile or "")
     session.execute(update(VerificationLink).where(
-        col(VerificationLink.contact_id) == contact.id, *_active()).values(revoked_at=now))
-    drop_unsent_links(session, contact.id, now=now, reason="superseded by a newer link")
+        col(VerificationLink.contact_id) == contact.id,
+        col(VerificationLink.channel) == channel, *_active()).values(revoked_at=now))
+    drop_unsent_links(session, contact.id, now=now, reason="superseded by a newer link",
+                      channel=channel)
     token = new_token()
     link = VerificationLink(contact_id=contact.id, token_hash=hash_token(token),
-                            email=contact.email, created_at=now, is_resend=resend,
-                            expires_at=expiry(now, config.link_lifetime))
+                            email=address, created_at=now, is_resend=resend,
+                            expires_at=expiry(now, config.link_lifetime), channel=channel)
     session.add(link)
     session.flush()
     message = render(
-        "verification", account.language, account_id=account.id,
+        "verification" if channel == "email" else "verification_sms", account.language,
+        account_id=account.id,
         owner_name=account.owner_name, contact_name=contact.name, requested_by=actor,
         link=f"{config.base_url.rstrip('/')}/verify/{token}",
         valid_hours=int(config.link_lifetime.total_seconds() // 3600),
         expires_at=f"{link.expires_at:%Y-%m-%d %H:%M} UTC")
     session.add(Delivery(
-        kind="verification", channel="email", receiver="contact", contact_id=contact.id,
-        account_id=account.id, to_address=contact.email, to_name=contact.name,
+        kind="verification", channel=channel, receiver="contact", contact_id=contact.id,
+        account_id=account.id, to_address=address, to_name=contact.name,
         language=account.language, subject=message.subject, body=message.body,
         dedup_key=f"verification:{link.id}", status="pending", next_attempt_at=now,
         created_at=now))
@@ -70,13 +77,15 @@ def issue_link(session: Session, account: Account, contact: Contact, *, now: dat
 
 
 def drop_unsent_links(session: Session, contact_id: int, *, now: datetime,
-                      reason: str) -> None:
-    """Skip queued verification emails of the contact: their links no longer work.
+                      reason: str, channel: str | None = None) -> None:
+    """Skip queued verification messages of the contact (of ``channel``, default every
+    channel): their links no longer work.
 
-    The body (the raw link) is purged; an email a dispatcher holds right now is left alone.
+    The body (the raw link) is purged; a message a dispatcher holds right now is left alone.
     """
+    only = () if channel is None else (col(Delivery.channel) == channel,)
     session.execute(update(Delivery).where(
-        col(Delivery.kind) == "verification", col(Delivery.contact_id) == contact_id,
+        col(Delivery.kind) == "verification", col(Delivery.contact_id) == contact_id, *only,
         col(Delivery.status) == "pending",
         or_(col(Delivery.claimed_until).is_(None), col(Delivery.claimed_until) < now),
     ).values(status="skipped", reason=reason, body=None, done_at=now, next_attempt_at=None))
@@ -96,41 +105,55 @@ def open_link(session: Session, token: str, *, now: datetime) -> VerifyResult:
     assert contact is not None  # links are deleted with their contact
     assert contact.id is not None
     link.used_at = now
-    old = contact.status
-    contact.status, contact.verified_at = "verified", now
+    field = "status" if link.channel == "email" else "mobile_status"
+    old = getattr(contact, field)
+    setattr(contact, field, "verified")
+    if link.channel == "email":
+        contact.verified_at = now
+    else:
+        contact.mobile_verified_at = now
     session.add_all([link, contact])
-    audit.record(session, account_id=contact.account_id, actor=contact.email,
+    audit.record(session, account_id=contact.account_id, actor=link.email,
                  subject=f"contact:{contact.id}", action="verify",
-                 changes=audit.diff({"status": old}, {"status": "verified"}), at=now)
+                 changes=audit.diff({field: old}, {field: "verified"}), at=now)
     return VerifyResult(account_id=contact.account_id, contact_id=contact.id,
-                        email=contact.email, status="verified", verified_at=now)
+                        email=contact.email, status="verified", verified_at=now,
+                        channel=link.channel)
 
 
 def expire_contacts(db: Database, *, now: datetime) -> int:
     """Mark pending contacts whose current link has expired as ``expired``."""
     with db.transaction() as s:
-        contacts = s.exec(select(Contact).where(lapsed_links(now)).distinct()).all()
-        for contact in contacts:
-            contact.status = "expired"
+        rows = s.exec(select(Contact, VerificationLink.channel).where(lapsed_links(now))
+                      .distinct()).all()
+        for contact, channel in rows:
+            field = "status" if channel == "email" else "mobile_status"
+            setattr(contact, field, "expired")
             s.add(contact)
             audit.record(s, account_id=contact.account_id, actor="system",
                          subject=f"contact:{contact.id}", action="expire",
-                         changes={"status": {"old": "pending", "new": "expired"}}, at=now)
-        return len(contacts)
+                         changes={field: {"old": "pending", "new": "expired"}}, at=now)
+        return len(rows)
 
 
 def lapsed_links(now: Any) -> ColumnElement[bool]:
     """A pending contact whose current link has expired at ``now`` (a datetime or a bound
     parameter): what the expiry job marks."""
-    return and_(col(VerificationLink.contact_id) == Contact.id, col(Contact.status) == "pending",
+    return and_(col(VerificationLink.contact_id) == Contact.id, _pending(),
                 *_active(), col(VerificationLink.expires_at) <= now)
+
+
+def _pending() -> ColumnElement[bool]:
+    """The link's channel is still pending on its contact (email: status; sms: mobile)."""
+    return or_(and_(col(VerificationLink.channel) == "email", col(Contact.status) == "pending"),
+               and_(col(VerificationLink.channel) == "sms",
+                    col(Contact.mobile_status) == "pending"))
 
 
 def next_expiry_query() -> Select[Any]:
     """The earliest expiry of a pending contact's current link."""
     return select(func.min(VerificationLink.expires_at)).join(
-        Contact, col(VerificationLink.contact_id) == Contact.id).where(
-        Contact.status == "pending", *_active())
+        Contact, col(VerificationLink.contact_id) == Contact.id).where(_pending(), *_active())
 
 
 def next_expiry_at(db: Database) -> datetime | None:

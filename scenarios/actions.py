@@ -10,6 +10,7 @@ from notify.errors import UnknownContact
 from notify.inbox import UnknownMessage
 from workflow.errors import IcpsimError
 
+from .actions_v2 import V2_PERFORM
 from .model import Step
 from .world import World
 
@@ -166,4 +167,5 @@ PERFORM: dict[str, Callable[[World, Step, dict[str, Any]], str]] = {
     "delete_contact": delete_contact, "select_receivers": select_receivers,
     "set_language": set_language, "create_filing": create_filing, "fire": fire,
     "mail_server": mail_server, "retry_delivery": retry_delivery, "inbox": inbox,
+    **V2_PERFORM,
 }

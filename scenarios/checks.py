@@ -7,6 +7,7 @@ from typing import Any
 
 from workflow.errors import IcpsimError
 
+from .checks_v2 import V2_CHECKS
 from .model import Check
 from .results import Failure
 from .world import World
@@ -78,7 +79,8 @@ def _inbox(world: World, f: dict[str, Any]) -> str | None:
 
 
 def _deliveries(world: World, f: dict[str, Any]) -> str | None:
-    # Like ``emails``: verification emails count only when asked for (docs/scenarios.md#deliveries-check).
+    # Like ``emails``: verification emails count only when asked for
+    # (docs/scenarios.md#deliveries-check).
     rows = world.system.deliveries.list(
         f["account"], to=f.get("to"), channel=f.get("channel"), status=f.get("status"),
         type=f.get("type"), filing_id=f.get("filing"), kind=f.get("kind", "notification"))
@@ -91,5 +93,5 @@ def _deliveries(world: World, f: dict[str, Any]) -> str | None:
 
 CHECKS: dict[str, Callable[[World, dict[str, Any]], str | None]] = {
     "filing": _filing, "contact": _contact, "receivers": _receivers, "channels": _channels,
-    "emails": _emails, "inbox": _inbox, "deliveries": _deliveries,
+    "emails": _emails, "inbox": _inbox, "deliveries": _deliveries, **V2_CHECKS,
 }

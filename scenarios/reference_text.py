@@ -166,6 +166,57 @@ ACTIONS: dict[str, Entry] = {
         "Acts on the account's internal messages: marks the newest one (`latest`) or all of "
         "them read, or deletes them.",
         {}),
+    "verify_mobile": Entry(
+        "Opens the mobile verification link of the contact, read from the SMS the scenario's "
+        "SMS gateway received for the contact's mobile. Email and mobile are verified apart.",
+        {"email": _CONTACT,
+         "link": "`latest` (default): the newest SMS's link; `first`: the oldest"}),
+    "add_webhook": Entry(
+        "Adds a webhook robot to the account (at most 5). Calls to it use the robot's own "
+        "message format, signed when it has a secret.",
+        {"name": "the robot's name, unique in the account",
+         "type": "`dingtalk`, `wecom`, `lark`, `slack` or `custom`",
+         "secret": "signs each call (DingTalk and Lark schemes; `X-Icpsim-Signature` for "
+                   "custom)",
+         "url": "where calls go; default the scenario's webhook receiver. Loopback, private "
+                "and link-local addresses are refused"}),
+    "delete_webhook": Entry(
+        "Deletes a webhook robot; it leaves every category's webhook selection.",
+        {"name": "the robot's name"}),
+    "select_webhooks": Entry(
+        "Saves the category's webhook robots (the saved set replaces the old one).",
+        {"category": _CATEGORY, "webhooks": "the robots' names"}),
+    "set_limit": Entry(
+        "At most `per_day` messages to one receiver on one local day on that channel; more "
+        "are `skipped` with the reason. Required channels have no limit.",
+        {"category": _CATEGORY, "channel": "the channel",
+         "per_day": "messages per receiver per day"}),
+    "set_keywords": Entry(
+        "Keyword filters of one receiver: with `allow` words only messages whose title or body "
+        "holds one are delivered; messages holding a `deny` word never are. Filtered messages "
+        "are `skipped`; internal messages are never filtered.",
+        {"category": _CATEGORY, "contact": "the contact's email (or give `webhook`)",
+         "webhook": "a robot's name (or give `contact`)", "allow": "words", "deny": "words"}),
+    "set_receive_hours": Entry(
+        "The local hours (account time zone) in which the category's messages are delivered; "
+        "a message planned outside them waits for the next allowed hour. Required channels "
+        "ignore them.",
+        {"category": _CATEGORY, "hours": "whole hours 0-23",
+         "days": "weekdays 1 (Monday) to 7; default every day"}),
+    "sms_gateway": Entry(
+        "Faults of the scenario's SMS gateway: `down` answers every send with a server error; "
+        "`fail` answers the error `code` to the next `count` sends; `up` accepts again.",
+        {"mode": "`up`, `down` or `fail`",
+         "code": "the gateway's error code, e.g. `isv.BUSINESS_LIMIT_CONTROL` (temporary) or "
+                 "`isv.MOBILE_NUMBER_ILLEGAL` (permanent)",
+         "count": "how many sends fail (default: until `up`)"}),
+    "webhook_server": Entry(
+        "Faults of the scenario's webhook receiver: `down` refuses connections; `fail` answers "
+        "`status` to the next `count` calls; `hang` answers after `seconds` (a timeout); `up` "
+        "answers 200 again.",
+        {"mode": "`up`, `down`, `fail` or `hang`", "status": "the HTTP status (default 500)",
+         "count": "how many calls (default: until `up`)",
+         "seconds": "how long `hang` waits before answering"}),
     "expect": Entry(
         "Checks that must all hold now; a mapping whose keys are the checks below. The clock "
         "does not move and nothing changes."),
@@ -213,6 +264,18 @@ CHECKS: dict[str, Entry] = {
     "channels": Entry(
         "The category's channels that are on (or required) are exactly these.",
         {"category": _CATEGORY}),
+    "sms": Entry(
+        "Exactly `count` SMS matching every given field were received by the scenario's SMS "
+        "gateway.",
+        {"to": "the mobile number", "kind": _MAIL_FILTERS["kind"],
+         "type": "the notification type", "filing": "the filing id",
+         "count": "how many SMS match", "body_contains": "text the SMS holds"}),
+    "webhooks": Entry(
+        "Exactly `count` calls matching every given field were received by the scenario's "
+        "webhook receiver, each with a valid signature when the robot has a secret.",
+        {"webhook": "the robot's name", "type": "a robot type or a notification type",
+         "filing": "the filing id", "count": "how many calls match",
+         "body_contains": "text the call's body holds"}),
 }
 
 TIMES = """

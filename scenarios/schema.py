@@ -10,6 +10,9 @@ from typing import Any
 from notify.catalog import CHANNELS
 from notify.mailsink import SCENARIO_MODES as MAIL_MODES
 from notify.models import CONTACT_STATUSES, DELIVERY_KINDS, DELIVERY_STATUSES
+from notify.smsgateway import MODES as SMS_MODES
+from notify.webhooks import TYPES as ROBOT_TYPES
+from notify.webhooksink import MODES as WEBHOOK_MODES
 from workflow.durations import parse_duration
 from workflow.lifecycle import NotificationType, State
 
@@ -118,6 +121,7 @@ _CONVERTERS = {"text": _text, "int": _int, "bool": _bool, "enum": _enum,
 
 TEXT, INT, BOOL = Kind("text"), Kind("int"), Kind("bool")
 TEXTS = Kind("text", is_list=True)
+INTS = Kind("int", is_list=True)
 
 
 def enum(*choices: str, is_list: bool = False) -> Kind:
@@ -148,7 +152,8 @@ ACTIONS: dict[str, Shape] = {
     "add_contact": Shape({"name": TEXT, "email": TEXT, "title": TEXT}, {"mobile": TEXT},
                          scope="required"),
     "verify_contact": Shape({"email": TEXT}, {"link": enum("latest", "first")}, scope="required"),
-    "resend_verification": Shape({"email": TEXT}, {}, scope="required"),
+    "resend_verification": Shape({"email": TEXT}, {"channel": enum("email", "sms")},
+                                 scope="required"),
     "modify_contact": Shape({"email": TEXT},
                             {"name": TEXT, "new_email": TEXT, "title": TEXT, "mobile": TEXT},
                             scope="required",
@@ -169,6 +174,23 @@ ACTIONS: dict[str, Shape] = {
                             {"type": enum(*NOTIFICATION_TYPES), "filing": TEXT}, scope="optional"),
     "inbox": Shape({}, {"mark_read": enum("latest", "all"), "delete": enum("latest", "all")},
                    scope="required", exactly_one=("mark_read", "delete")),
+    # version 2: SMS, webhook robots, limits and filters
+    "verify_mobile": Shape({"email": TEXT}, {"link": enum("latest", "first")},
+                           scope="required"),
+    "add_webhook": Shape({"name": TEXT, "type": enum(*ROBOT_TYPES)},
+                         {"secret": TEXT, "url": TEXT}, scope="required"),
+    "delete_webhook": Shape({"name": TEXT}, {}, scope="required"),
+    "select_webhooks": Shape({"category": TEXT, "webhooks": TEXTS}, {}, scope="required"),
+    "set_limit": Shape({"category": TEXT, "channel": enum(*CHANNELS), "per_day": INT}, {},
+                       scope="required"),
+    "set_keywords": Shape({"category": TEXT},
+                          {"contact": TEXT, "webhook": TEXT, "allow": TEXTS, "deny": TEXTS},
+                          scope="required"),
+    "set_receive_hours": Shape({"category": TEXT, "hours": INTS}, {"days": INTS},
+                               scope="required"),
+    "sms_gateway": Shape({"mode": enum(*SMS_MODES)}, {"code": TEXT, "count": INT}),
+    "webhook_server": Shape({"mode": enum(*WEBHOOK_MODES)},
+                            {"status": INT, "count": INT, "seconds": INT}),
     "expect": Shape({}, {}),  # its checks are described by CHECKS
 }
 
@@ -190,6 +212,14 @@ CHECKS: dict[str, Shape] = {
                          "type": enum(*NOTIFICATION_TYPES), "filing": TEXT}, scope="optional"),
     "channels": Shape({"category": TEXT, "channels": enum(*CHANNELS, is_list=True)}, {},
                       scope="required"),
+    # version 2
+    "sms": Shape({"count": INT},
+                 {"to": TEXT, "kind": enum("notification", "verification"),
+                  "type": enum(*NOTIFICATION_TYPES), "filing": TEXT, "body_contains": TEXT}),
+    "webhooks": Shape({"count": INT},
+                      {"webhook": TEXT,  # type: a robot type or a notification type
+                       "type": enum(*ROBOT_TYPES, *NOTIFICATION_TYPES), "filing": TEXT,
+                       "body_contains": TEXT}),
 }
 
 # Step-level keys that sit beside the action key.

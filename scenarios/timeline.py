@@ -22,7 +22,7 @@ class Observer:
     def __init__(self, world: World):
         self.world = world
         self.last_transition = self.last_attempt = self.last_inbox = 0
-        self.mail_seen = 0
+        self.mail_seen = self.sms_seen = self.calls_seen = 0
         self.contacts: dict[int, tuple[str, str]] = {}
         self.reported: set[tuple[int | None, int, str]] = set()
 
@@ -45,6 +45,17 @@ class Observer:
         events += [Event(now, "email", f"received by {m.summary()}")
                    for m in mails[self.mail_seen:]]
         self.mail_seen = len(mails)
+        if self.world.sms is not None:
+            texts = self.world.sms.messages()
+            events += [Event(now, "sms", f"received by {m.phone}: {m.content!r}")
+                       for m in texts[self.sms_seen:]]
+            self.sms_seen = len(texts)
+        if self.world.webhooks is not None:
+            calls = self.world.webhooks.received()
+            events += [Event(now, "webhook", f"call to {c.path} ({c.robot or 'unknown'}, "
+                             f"signature {c.signature}) answered {c.status}")
+                       for c in calls[self.calls_seen:]]
+            self.calls_seen = len(calls)
         return sorted(events, key=lambda e: e.at)
 
     def _transitions(self, s: Session) -> list[Event]:
@@ -121,7 +132,7 @@ _ATTEMPTS = (
            col(DeliveryAttempt.detail), col(Delivery.attempts), col(Delivery.status),
            col(Delivery.next_attempt_at), col(Delivery.kind), col(Delivery.filing_id),
            col(Delivery.notification_type), col(Delivery.to_address),
-           col(Delivery.account_id))
+           col(Delivery.account_id), col(Delivery.channel), col(Delivery.to_name))
     .join(Delivery, col(Delivery.id) == DeliveryAttempt.delivery_id)
     .order_by(col(DeliveryAttempt.id)))
 _NEWEST = select(*(select(func.max(c)).scalar_subquery() for c in (
@@ -152,10 +163,12 @@ def _fact(value: Any, zone: tzinfo | None) -> str:
 
 def _what(delivery: Delivery) -> str:
     if delivery.kind == "verification":
-        return "verification email"
+        return "verification SMS" if delivery.channel == "sms" else "verification email"
     filing = f" {delivery.filing_id}" if delivery.filing_id else ""
     return f"{delivery.notification_type}{filing}"
 
 
 def _to(delivery: Delivery) -> str:
+    if delivery.channel == "webhook":
+        return f"webhook {delivery.to_name}"
     return delivery.to_address or delivery.account_id

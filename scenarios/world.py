@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from notify.mailsink import MailSink
+from notify.smsgateway import SmsGateway
 from notify.system import System, build_system
+from notify.webhooksink import WebhookSink
 from workflow.clock import SimulatedClock
 from workflow.config import Config
 from workflow.db import Database
@@ -28,11 +31,16 @@ class World:
     """The system under test plus what the runner needs to address it by scenario names."""
 
     def __init__(self, scenario: Scenario, system: System, clock: SimulatedClock,
-                 sink: MailSink):
+                 sink: MailSink, sms: SmsGateway | None = None,
+                 webhooks: WebhookSink | None = None,
+                 robots: dict[str, tuple[str, str | None]] | None = None):
         self.scenario = scenario
         self.system = system
         self.clock = clock
         self.sink = sink
+        self.sms = sms  # the scenario's SMS gateway and webhook receiver (version 2)
+        self.webhooks = webhooks
+        self.robots = robots if robots is not None else {}  # URL -> robot type, secret
         self.filing_accounts: dict[str, str] = {}  # filing id -> account id
         self._mails: list[Mail] = []  # parsed once: header parsing is not cheap
 
@@ -56,7 +64,10 @@ class World:
 
     def fingerprint(self) -> dict[str, int]:
         """A hash of every table's rows and of the mail received: to prove nothing changed."""
-        out: dict[str, int] = {"mail server": len(self.sink.messages)}
+        out: dict[str, int] = {"mail server": len(self.sink.messages),
+                               "sms gateway": len(self.sms.messages()) if self.sms else 0,
+                               "webhook receiver": len(self.webhooks.received())
+                               if self.webhooks else 0}
         # The driver's own cursor: rows are only compared with rows read the same way, and
         # SQLAlchemy's result machinery would cost more than the queries themselves.
         pooled = self.system.db.engine.raw_connection()
@@ -76,9 +87,16 @@ class World:
 def open_world(scenario: Scenario) -> Iterator[World]:
     """Build the world, create the accounts, and tear everything down afterwards."""
     with tempfile.TemporaryDirectory(prefix="icpsim-scenario-") as tmp, MailSink() as sink:
-        config = Config(instance_path=Path(tmp), database_url="sqlite://",
-                        smtp_url=sink.url, secret_key="scenario-runner")
+        key_id, key_secret = f"LTAI{secrets.token_hex(8)}", secrets.token_urlsafe(24)
         clock = SimulatedClock(scenario.start)
+        robots: dict[str, tuple[str, str | None]] = {}
+        sms = SmsGateway(access_key_id=key_id, access_key_secret=key_secret,
+                         clock=clock.now).start()
+        hooks = WebhookSink(lookup=robots.get, clock=clock.now).start()
+        config = Config(instance_path=Path(tmp), database_url="sqlite://",
+                        smtp_url=sink.url, secret_key="scenario-runner", sms_url=sms.url,
+                        sms_access_key_id=key_id, sms_access_key_secret=key_secret,
+                        webhook_sink_port=hooks.port, webhook_timeout=timedelta(seconds=1))
         db = _take_database()
         system = build_system(config, clock=clock, db=db)
         try:
@@ -86,9 +104,11 @@ def open_world(scenario: Scenario) -> Iterator[World]:
                 system.accounts.create(account.id, owner_name=account.owner_name,
                                        owner_email=account.owner_email,
                                        language=account.language)
-            yield World(scenario, system, clock, sink)
+            yield World(scenario, system, clock, sink, sms, hooks, robots)
         finally:
             system.close()  # disposing of the engine drops its in-memory database
+            sms.stop()
+            hooks.stop()
             _spare.append(db)
 
 

@@ -14,12 +14,15 @@ from workflow.config import Config, ConfigError
 
 from . import (
     auth,
+    channel_viewers,
+    channels_views,
     contacts_views,
     converters,
     errors,
     filings_views,
     inbox_views,
     mailbox_views,
+    rules_views,
     security_headers,
     settings_views,
     verify_views,
@@ -57,7 +60,8 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
     converters.install(app)
 
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
-                   mailbox_views, verify_views):
+                   mailbox_views, verify_views, channels_views, rules_views,
+                   channel_viewers):
         app.register_blueprint(module.bp)
     auth.install(app)
     errors.install(app)
@@ -94,4 +98,5 @@ def _layout_context() -> dict[str, Any]:
     if user is not None and user.account_id:
         unread = services().inbox.unread_count(user.account_id)
     return {"user": user, "unread_count": unread,
-            "mailbox_enabled": mailbox_views.mailbox_enabled()}
+            "mailbox_enabled": mailbox_views.mailbox_enabled(),
+            **channel_viewers.viewers_enabled()}

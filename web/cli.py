@@ -30,6 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sink = sub.add_parser("mail-sink", help="run the embedded SMTP mail sink")
     sink.add_argument("--port", type=int, default=None)
 
+    gateway = sub.add_parser("sms-gateway", help="run the local SMS gateway (Dysmsapi SendSms)")
+    gateway.add_argument("--port", type=int, default=None)
+
+    hooks = sub.add_parser("webhook-sink", help="run the local webhook receiver")
+    hooks.add_argument("--port", type=int, default=None)
+
     serve = sub.add_parser("serve", help="web console + scheduler + mail sink")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -100,6 +106,14 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
         from notify.mailsink import serve_forever
 
         return serve_forever(config, port=args.port)
+    if args.command == "sms-gateway":
+        from .channel_sinks import sms_gateway_command
+
+        return sms_gateway_command(config, port=args.port)
+    if args.command == "webhook-sink":
+        from .channel_sinks import webhook_sink_command
+
+        return webhook_sink_command(config, port=args.port)
     if args.command == "serve":
         from .server import serve
 

@@ -10,8 +10,10 @@ from sqlalchemy.engine import make_url
 
 from notify.stopping import sigterm_as_interrupt
 from workflow.config import Config, ConfigError
+from workflow.db import Database
 
 from .bootstrap import DEMO_ACCOUNT, Credentials, ensure_demo, prepare_database
+from .channel_sinks import start_sms_gateway, start_webhook_sink
 from .secret_files import instance_secret
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
     config = config.with_(admin_token=token.value)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
-    sink = None
+    sink = gateway = hooks = None
     maildir: Path | None = None
     system = scheduler = waker = None
     try:
@@ -56,19 +58,28 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             maildir = Path(config.instance_path) / "mail"
             sink = MailSink(port=config.mail_sink_port, maildir=maildir).start()
             config = config.with_(smtp_url=sink.url)
-        system = build_system(config, clock=clock)
+        if not os.environ.get("ICPSIM_SMS_URL"):
+            gateway, config = start_sms_gateway(config)
+        db = Database(config.database_url)
+        hooks, config = start_webhook_sink(config, db)
+        system = build_system(config, clock=clock, db=db)
         creds = ensure_demo(system)
         waker = start_waker(system) if jobs else None
         scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
         measure_latency(clock is None)  # latency is wall-clock time: not on a simulated clock
         app = create_app(system=system)
         app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
+        app.config["ICPSIM_SMS_STORE"] = gateway.store if gateway else None
+        app.config["ICPSIM_WEBHOOK_STORE"] = hooks.store
         server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
                                   threads=threads or DEFAULT_THREADS)
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 _announce(config, creds, host=host, port=port,
                           sink_url=sink.url if sink else None, new_secrets=new_secrets)
+                print(f"sms: {'embedded SMS gateway on ' if gateway else 'sent to '}"
+                      f"{config.sms_url}; webhooks: embedded receiver on {hooks.url}/hook/<name>",
+                      flush=True)
                 _announce_apis(config, token_created=token.created, clock=clock)
                 server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
         except KeyboardInterrupt:
@@ -85,6 +96,10 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             system.close()
         if sink is not None:
             sink.stop()
+        if gateway is not None:
+            gateway.stop()
+        if hooks is not None:
+            hooks.stop()
     return 0
 
 

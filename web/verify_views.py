@@ -39,6 +39,10 @@ def verify(token: str) -> Any:
         title, text = OUTCOMES[reason]
         return render_template("verify.html", outcome=reason, title=title, text=text,
                                contact=None), exc.http_status
+    if contact.channel == "sms":
+        return render_template("verify.html", outcome="verified", title="Mobile verified",
+                               text="Thank you. This mobile is verified and can now receive "
+                                    "notifications by SMS.", contact=contact)
     title, text = OUTCOMES["verified"]
     return render_template("verify.html", outcome="verified", title=title, text=text,
                            contact=contact)

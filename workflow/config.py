@@ -55,6 +55,19 @@ class Config:
     metrics_host: str = "127.0.0.1"
     log_format: str = "text"  # text | json (one JSON object per line)
     mail_sink_port: int = 8025
+    # SMS and webhook robots (docs/behaviour.md). The keys have no default: `serve` generates a pair
+    # for its embedded gateway; pointing at Alibaba Cloud means setting all of these.
+    sms_url: str = "http://127.0.0.1:8026"  # the embedded gateway (`icpsim sms-gateway`)
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = "ICPSim"
+    sms_template_notification: str = "SMS_900001"
+    sms_template_verification: str = "SMS_900002"
+    sms_gateway_port: int = 8026
+    webhook_sink_port: int = 8027
+    webhook_allow_hosts: str = ""  # host[:port],... allowed despite being private
+    webhook_timeout: timedelta = timedelta(seconds=10)
+    max_webhooks: int = 5
 
     def __post_init__(self) -> None:
         if not self.database_url:

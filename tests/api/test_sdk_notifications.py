@@ -125,7 +125,7 @@ def test_user_subscriptions_read_update_and_reset_the_same_settings(tenant):
         n.ReadUserSubscriptionListRequest()).body.data}
     icp = subs["icp_filing"]
     assert {c.channel_type: c.checked_state for c in icp.channel_configs} == {
-        "email": "true", "pmsg": "true"}
+        "email": "true", "pmsg": "true", "sms": "false", "webhook": "false"}
     assert [c.contact_id for c in icp.contact.common_contacts] == [0]
     inbox.update_user_subscription(n.UpdateUserSubscriptionRequest(
         category_codes=["icp_filing"],
@@ -165,7 +165,7 @@ def test_the_catalog_is_read_as_groups_classes_and_meta_config(tenant):
     assert len(classes) == len(groups) == 6
     meta = inbox.read_meta_config(n.ReadMetaConfigRequest()).body.data
     icp = next(c for c in meta["Categories"] if c["CategoryCode"] == "icp_filing")
-    assert icp["Channels"] == {"email": "on", "pmsg": "on"}
+    assert icp["Channels"] == {"email": "on", "pmsg": "on", "sms": "off", "webhook": "off"}
 
 
 def test_webhook_contacts_say_they_are_not_available_yet(tenant):

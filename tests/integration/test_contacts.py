@@ -61,9 +61,9 @@ def add(contacts: ContactService, email: str = "li.na@acme.example", account: st
 def test_adding_a_contact_stores_it_pending_and_queues_its_verification_email(contacts, db):
     contact = add(contacts, mobile="138 0013 8000")
     assert (contact.status, contact.mobile) == ("pending", "13800138000")
-    with db.transaction() as s:
-        mail = s.exec(select(Delivery)).one()
-        link = s.exec(select(VerificationLink)).one()
+    with db.transaction() as s:  # the mobile's own SMS link: tests/integration/test_mobile*
+        mail = s.exec(select(Delivery).where(Delivery.channel == "email")).one()
+        link = s.exec(select(VerificationLink).where(VerificationLink.channel == "email")).one()
     assert (mail.kind, mail.channel, mail.receiver, mail.status) == (
         "verification", "email", "contact", "pending")
     assert (mail.contact_id, mail.to_address, mail.language) == (
@@ -300,7 +300,8 @@ def test_modifying_any_field_puts_the_contact_back_to_pending(contacts, db):
     history = AuditService(db).history("acme", f"contact:{contact.id}")
     assert history[0].action == "modify"
     assert history[0].changes == {"mobile": {"old": None, "new": "13900139000"},
-                                  "status": {"old": "verified", "new": "pending"}}
+                                  "status": {"old": "verified", "new": "pending"},
+                                  "mobile_status": {"old": None, "new": "pending"}}
 
 
 def test_modifying_nothing_changes_nothing(contacts, db):

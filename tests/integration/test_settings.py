@@ -17,6 +17,8 @@ from workflow.errors import IcpsimError
 
 TABLES = (ChannelSetting, ReceiverSelection, AuditEntry)
 
+NEW_OFF = {"sms": "off", "webhook": "off"}  # offered, off until chosen
+
 
 def counts(db) -> dict[str, int]:
     with db.transaction() as s:
@@ -45,15 +47,16 @@ def verified(contacts, db, email: str, account: str = "acme"):
 
 
 def test_icp_filing_notifications_go_by_email_and_internal_message_by_default(settings, db):
-    assert settings.channels("acme", "icp_filing") == {"email": "on", "internal": "on"}
+    assert settings.channels("acme", "icp_filing") == {"email": "on", "internal": "on", **NEW_OFF}
     with db.transaction() as s:
         assert enabled_channels(s, "acme", "icp_filing") == ["email", "internal"]
 
 
 @pytest.mark.parametrize(("chosen", "states", "enabled"), [
-    (["email"], {"email": "on", "internal": "off"}, ["email"]),
-    (["internal"], {"email": "off", "internal": "on"}, ["internal"]),
-    (["internal", "email", "email"], {"email": "on", "internal": "on"}, ["email", "internal"]),
+    (["email"], {"email": "on", "internal": "off", **NEW_OFF}, ["email"]),
+    (["internal"], {"email": "off", "internal": "on", **NEW_OFF}, ["internal"]),
+    (["internal", "email", "email"], {"email": "on", "internal": "on", **NEW_OFF},
+     ["email", "internal"]),
 ])
 def test_the_user_chooses_email_internal_messages_or_both(settings, db, chosen, states,
                                                           enabled):
@@ -65,7 +68,7 @@ def test_the_user_chooses_email_internal_messages_or_both(settings, db, chosen, 
 
 def test_channel_choices_belong_to_one_account(settings):
     settings.set_channels("acme", "icp_filing", ["internal"], actor="owner")
-    assert settings.channels("beta", "icp_filing") == {"email": "on", "internal": "on"}
+    assert settings.channels("beta", "icp_filing") == {"email": "on", "internal": "on", **NEW_OFF}
 
 
 @pytest.mark.parametrize(("category", "chosen", "code"), [
@@ -73,7 +76,7 @@ def test_channel_choices_belong_to_one_account(settings):
     ("account_security", ["email"], "channel_required"),
     ("product_expiration", ["internal"], "channel_required"),
     ("events", ["email", "internal"], "channel_unavailable"),
-    ("icp_filing", ["sms"], "invalid_channel"),
+    ("icp_filing", ["fax"], "invalid_channel"),
     ("icp", ["email"], "unknown_category"),
 ])
 def test_channel_rules_refuse_and_change_nothing(settings, db, category, chosen, code):
@@ -83,7 +86,7 @@ def test_channel_rules_refuse_and_change_nothing(settings, db, category, chosen,
         settings.set_channels("acme", category, chosen, actor="owner")
     assert exc.value.code == code
     assert counts(db) == before
-    assert settings.channels("acme", "icp_filing") == {"email": "on", "internal": "off"}
+    assert settings.channels("acme", "icp_filing") == {"email": "on", "internal": "off", **NEW_OFF}
 
 
 def test_channel_errors_belong_to_the_channels_field(settings):
@@ -94,7 +97,8 @@ def test_channel_errors_belong_to_the_channels_field(settings):
 
 def test_a_required_channel_is_always_on_and_the_other_one_is_the_users_choice(settings, db):
     states = settings.set_channels("acme", "product_expiration", ["email"], actor="owner")
-    assert states == {"email": "required", "internal": "off"}
+    assert states == {"email": "required", "internal": "off",
+                      "sms": "unavailable", "webhook": "unavailable"}
     with db.transaction() as s:
         assert enabled_channels(s, "acme", "product_expiration") == ["email"]
 
@@ -179,7 +183,7 @@ def test_common_settings_show_every_section_with_the_owner_as_fixed_default_rece
         "account", "product", "security", "fault", "activity", "service"]
     rows = {row.category.key: row for s in sections for row in s.categories}
     icp = rows["icp_filing"]
-    assert icp.channels == {"email": "off", "internal": "on"}
+    assert icp.channels == {"email": "off", "internal": "on", **NEW_OFF}
     owner, contact = icp.receivers
     assert (owner.kind, owner.email, owner.status, owner.is_default) == (
         "owner", "owner@acme.example", "verified", True)

@@ -30,7 +30,7 @@ def test_icp_filing_notifications_sit_under_product_message_with_both_channels_o
     assert icp.name("en") == "ICP filing notifications"
     assert icp.name("zh") == "ICP备案通知"
     assert icp.section == "product"
-    assert icp.defaults == {"email": "on", "internal": "on"}
+    assert icp.defaults == {"email": "on", "internal": "on", "sms": "off", "webhook": "off"}
 
 
 def test_every_category_has_names_in_both_languages_and_known_states():
@@ -55,19 +55,21 @@ def test_an_unknown_category_is_refused():
 
 
 def test_without_saved_choices_the_defaults_apply():
-    assert effective_channels(get_category(ICP_FILING), {}) == {"email": "on", "internal": "on"}
+    assert effective_channels(get_category(ICP_FILING), {}) == {
+        "email": "on", "internal": "on", "sms": "off", "webhook": "off"}
 
 
 def test_saved_choices_set_selectable_channels():
     states = effective_channels(get_category(ICP_FILING), {"internal": False})
-    assert states == {"email": "on", "internal": "off"}
+    assert states == {"email": "on", "internal": "off", "sms": "off", "webhook": "off"}
     assert enabled(states) == ["email"]
 
 
 def test_saved_choices_never_override_required_or_unavailable_channels():
     security = get_category("account_security")
     assert effective_channels(security, {"email": False}) == {
-        "email": "required", "internal": "required"}
+        "email": "required", "internal": "required", "sms": "required",
+        "webhook": "unavailable"}
     events = get_category("events")
     assert effective_channels(events, {"email": True})["email"] == "unavailable"
     assert enabled(effective_channels(events, {})) == ["internal"]

@@ -93,7 +93,8 @@ def test_a_post_without_csrf_token_is_refused_and_changes_nothing(owner, system)
     assert system.contacts.list("acme") == []
     response = owner.client.post("/settings/icp_filing/channels", data={"channels": "email"})
     assert response.status_code == 400
-    assert system.settings.channels("acme", "icp_filing") == {"email": "on", "internal": "on"}
+    assert system.settings.channels("acme", "icp_filing") == {
+        "email": "on", "internal": "on", "sms": "off", "webhook": "off"}
 
 
 @pytest.mark.parametrize("url", [u for u in POSTS if u != "/signout"] + [

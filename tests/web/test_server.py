@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _start(instance: Path, port: int, **extra_env: str) -> tuple[subprocess.Popen, list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
     env.update(ICPSIM_INSTANCE_PATH=str(instance), ICPSIM_MAIL_SINK_PORT=str(free_port()),
+               ICPSIM_SMS_GATEWAY_PORT=str(free_port()),
+               ICPSIM_WEBHOOK_SINK_PORT=str(free_port()),
                ICPSIM_SECRET_KEY="test", PYTHONUNBUFFERED="1")
     env.update(extra_env)
     proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)],

@@ -20,8 +20,8 @@ def test_common_settings_lists_sections_categories_channels_and_contacts(owner):
         assert section in page
     icp = _row(page, "icp_filing")
     assert "ICP filing notifications" in icp
-    assert icp.count('name="channels"') == 2
-    assert icp.count("checked") == 2
+    assert icp.count('name="channels"') == 4  # email, internal, SMS, webhook
+    assert icp.count("checked") == 2  # SMS and webhook are off by default
     assert "Zhang Wei" in icp
     assert ">Modify</a>" in icp
 
@@ -39,7 +39,8 @@ def test_required_channels_are_checked_and_disabled_unavailable_ones_absent(owne
 def test_selecting_email_only_is_saved(owner, system):
     response = owner.post("/settings/icp_filing/channels", {"channels": ["email"]})
     assert response.status_code == 302
-    assert system.settings.channels("acme", "icp_filing") == {"email": "on", "internal": "off"}
+    assert system.settings.channels("acme", "icp_filing") == {
+        "email": "on", "internal": "off", "sms": "off", "webhook": "off"}
     icp = _row(text(owner.get("/settings/")), "icp_filing")
     assert re.search(r'value="email"\s+aria-label="Email"\s+checked', icp)
     assert not re.search(r'value="internal"\s+aria-label="Internal Messages"\s+checked', icp)
@@ -50,7 +51,8 @@ def test_selecting_no_channel_is_refused_next_to_the_row(owner, system):
     assert response.status_code == 400
     row = _row(text(response), "icp_filing")
     assert "select at least one channel" in row
-    assert system.settings.channels("acme", "icp_filing") == {"email": "on", "internal": "on"}
+    assert system.settings.channels("acme", "icp_filing") == {
+        "email": "on", "internal": "on", "sms": "off", "webhook": "off"}
 
 
 def test_turning_off_a_required_channel_is_refused(owner):
