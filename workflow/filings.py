@@ -44,15 +44,7 @@ class FilingService:
         self, account_id: str, filing_id: str, *, type: str, domain: str, website: str, actor: str
     ) -> Filing:
         """A new filing in ``draft``, with its expiry and reminder timers."""
-        if not isinstance(filing_id, str) or not _FILING_ID.match(filing_id):
-            raise InvalidData(f"filing id {filing_id!r} must be 1-64 of A-Z, a-z, 0-9, _ and -",
-                              field="filing_id")
-        if type not in set(FilingType):
-            raise InvalidData(f"filing type {type!r} is not one of {', '.join(FilingType)}",
-                              field="type")
-        domain = normalize_domain(domain)
-        if not isinstance(website, str) or not website.strip():
-            raise InvalidData("the website name must not be empty", field="website")
+        domain, website = check_new_filing(filing_id, type=type, domain=domain, website=website)
         now = self.clock.now()
         with self.db.transaction() as s:
             get_account(s, account_id)
@@ -61,7 +53,7 @@ class FilingService:
             if _find(s, account_id, filing_id) is not None:
                 raise duplicate
             filing = Filing(account_id=account_id, filing_id=filing_id, type=type, domain=domain,
-                            website=website.strip(), state=State.draft.value, created_at=now,
+                            website=website, state=State.draft.value, created_at=now,
                             updated_at=now, created_by=actor)
             s.add(filing)
             try:
@@ -120,6 +112,20 @@ class FilingService:
             if account_id is not None:
                 query = query.where(Filing.account_id == account_id)
             return list(s.exec(query).all())
+
+
+def check_new_filing(filing_id: str, *, type: str, domain: str, website: str) -> tuple[str, str]:
+    """Validate a new filing's fields; the normalized domain and website, or InvalidData."""
+    if not isinstance(filing_id, str) or not _FILING_ID.match(filing_id):
+        raise InvalidData(f"filing id {filing_id!r} must be 1-64 of A-Z, a-z, 0-9, _ and -",
+                          field="filing_id")
+    if type not in set(FilingType):
+        raise InvalidData(f"filing type {type!r} is not one of {', '.join(FilingType)}",
+                          field="type")
+    domain = normalize_domain(domain)
+    if not isinstance(website, str) or not website.strip():
+        raise InvalidData("the website name must not be empty", field="website")
+    return domain, website.strip()
 
 
 def normalize_domain(domain: str) -> str:
