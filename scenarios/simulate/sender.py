@@ -31,6 +31,7 @@ class RecordingSender:
         self.rng = rng
         self.outcomes: Counter[str] = Counter()
         self.links: dict[str, str] = {}
+        self.faults = True  # off while the population is set up, before the period starts
 
     def down(self, at: datetime) -> bool:
         return any(o.at <= at < o.at + o.length for o in self.mail.outages)
@@ -38,6 +39,8 @@ class RecordingSender:
     def send(self, msg: EmailMessage, *,
              to: Sequence[str] | None = None) -> dict[str, SendFailure]:
         recipients = list(to or [])
+        if not self.faults:
+            return self._accept(msg, recipients)
         if self.down(self.now()):
             self.outcomes["outage"] += 1
             raise TemporaryFailure("ConnectionRefusedError: the mail server is down (outage)")
@@ -48,6 +51,9 @@ class RecordingSender:
         if draw < self.mail.reject + self.mail.tempfail:
             self.outcomes["tempfail"] += 1
             raise TemporaryFailure("451 4.3.0 try again later", code=451)
+        return self._accept(msg, recipients)
+
+    def _accept(self, msg: EmailMessage, recipients: list[str]) -> dict[str, SendFailure]:
         self.outcomes["accepted"] += 1
         if msg.get(KIND_HEADER) == "verification":
             found = _LINK.search(_text(msg))
