@@ -27,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim.add_argument("--seed", type=int, default=None, help="overrides the model's seed")
     sim.add_argument("--out", metavar="DIR", help="default: simulation-out/<model name>/")
     sim.add_argument("--report", choices=["text", "json"], default="text")
+    sim.add_argument("--step", default="6h", help="the jobs run at least this often in "
+                     "simulated time (default 6h); moves keep their own times")
 
     sub.add_parser("worker", help="run the scheduler jobs until stopped")
 
@@ -63,8 +65,15 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
         return run_command(args.paths, report=args.report, junit=args.junit)
     if args.command == "simulate":
         from scenarios.simulate.cli import simulate_command
+        from workflow.durations import parse_duration
 
-        return simulate_command(args.model, seed=args.seed, out=args.out, report=args.report)
+        try:
+            step = parse_duration(args.step)
+        except ValueError as exc:
+            print(f"icpsim simulate: --step: {exc}", file=sys.stderr)
+            return 2
+        return simulate_command(args.model, seed=args.seed, out=args.out, report=args.report,
+                                step=step)
     if args.command == "worker":
         from notify.worker import run_worker
 

@@ -9,14 +9,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .collect import collect
-from .driver import Simulation
+from .driver import WINDOW, Simulation
 from .model import SimulationModel
 from .modelfile import InvalidModel, load_model
 from .outputs import write_files, write_json_report, write_text_report
@@ -26,8 +26,8 @@ EXIT_RAN, EXIT_INVALID = 0, 2
 
 
 def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Path | None = None,
-                     report: str = "text", stdout: TextIO | None = None,
-                     stderr: TextIO | None = None) -> int:
+                     report: str = "text", step: timedelta = WINDOW,
+                     stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Exit 0 when it ran, 2 when the model file is invalid (nothing runs)."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
@@ -46,14 +46,15 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="icpsim-simulate-") as work, \
             _progress(model, stderr) as tick:
-        sim = Simulation(model, seed=chosen, workdir=Path(work), progress=tick)
+        sim = Simulation(model, seed=chosen, workdir=Path(work), progress=tick, window=step)
         try:
             state = sim.run()
             results = collect(sim, state)
         finally:
             sim.close()
     run = {"wall_seconds": round(time.perf_counter() - started, 3),
-           "peak_rss_mb": round(peak_rss_mb(), 1), "stops": state.stops}
+           "peak_rss_mb": round(peak_rss_mb(), 1), "stops": state.stops,
+           "step_seconds": int(step.total_seconds())}
     files = write_files(results, folder)
     files.append(write_report(results, run, folder / "report.html"))
     (folder / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")

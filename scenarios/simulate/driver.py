@@ -3,7 +3,7 @@
 Planned moves (population behaviour) are applied in batches, one transaction per stop,
 through the lifecycle's own transition function; the system's jobs (timers, relay,
 dispatch, contact expiry) run at every stop as in every other run. A stop is at most one
-``window`` of simulated time after the earliest work due, so many moves share a stop;
+``window`` of simulated time after the earliest work due, so many moves share a stop (the start and end of each mail outage are stops too);
 each move still happens at its own time, and a move of a filing whose lifecycle timer
 falls due first waits until that timer has fired (and is then refused if it no longer
 applies), so the order of events per filing is the order of their times.
@@ -42,7 +42,7 @@ from .population import ContactPlan, Population, generate
 from .sampling import Sampler
 from .sender import RecordingSender
 
-WINDOW = timedelta(hours=1)
+WINDOW = timedelta(hours=6)
 SELECTABLE = ("email", "internal")  # the product's channels today; sms is not offered yet
 TIMER_TRIGGERS = ("sms_timeout", "expire", "rectification_timeout")
 Progress = Callable[[datetime, int], None]
@@ -109,7 +109,7 @@ class Simulation:
             now = self.clock.now()
             if nxt <= now and (self._peek() is None or self._peek() > now):  # type: ignore[operator]
                 nxt = now + timedelta(seconds=1)  # due now although the jobs just ran
-            stop = min(max(now, self._grid(nxt)), end)
+            stop = min(max(now, self._grid(nxt)), self._boundary(nxt), end)
             self._verify_contacts(stop)
             self.clock.set(stop)
             self._moves(stop)
@@ -183,6 +183,12 @@ class Simulation:
 
     def _peek(self) -> datetime | None:
         return self._agenda[0][0] if self._agenda else None
+
+    def _boundary(self, at: datetime) -> datetime:
+        """The first start or end of a mail outage at or after ``at`` (a stop of its own,
+        so the mail waiting then meets the outage)."""
+        later = [t for o in self.model.mail.outages for t in (o.at, o.at + o.length) if t >= at]
+        return min(later, default=self.model.end)
 
     def _grid(self, at: datetime) -> datetime:
         steps = -(-(at - self.model.start) // self.window)  # ceiling
