@@ -3,10 +3,11 @@
 Planned moves (population behaviour) are applied in batches, one transaction per stop,
 through the lifecycle's own transition function; the system's jobs (timers, relay,
 dispatch, contact expiry) run at every stop as in every other run. A stop is at most one
-``window`` of simulated time after the earliest work due, so many moves share a stop (the start and end of each mail outage are stops too);
-each move still happens at its own time, and a move of a filing whose lifecycle timer
-falls due first waits until that timer has fired (and is then refused if it no longer
-applies), so the order of events per filing is the order of their times.
+``window`` of simulated time after the earliest work due, so many moves share a stop; the
+start and end of each mail outage are stops too. Each move still happens at its own time,
+and a move of a filing whose lifecycle timer falls due first waits until that timer has
+fired (and is then refused if it no longer applies), so the order of events per filing is
+the order of their times.
 """
 
 from __future__ import annotations

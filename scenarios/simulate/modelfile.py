@@ -137,7 +137,7 @@ class ModelReader:
                                  line=line)
                 if at is not None and n is not None:
                     schedule.append(Batch(at, n))
-        elif "count" not in m and m:
+        elif "count" not in m and hasattr(m, "line"):  # present, yet neither given
             self.problem(m.line, "filings: give count (with arrival) or schedule")
         count = self.integer(m, "count", where, low=1, high=MAX_FILINGS) or 0
         arrival = self.choice(m, "arrival", ARRIVALS, where) or "uniform"

@@ -124,3 +124,10 @@ def test_a_model_that_is_not_yaml_exits_2(tmp_path: Path) -> None:
     code, _, err = run(path, tmp_path / "out")
     assert code == 2
     assert str(path) in err
+
+
+def test_filings_without_count_or_schedule_are_refused(model_file, tmp_path: Path) -> None:
+    path = model_file("filings: {arrival: uniform}\n")
+    code, _, err = run(path, tmp_path / "out")
+    assert code == 2
+    assert f"{path}:7: filings: give count (with arrival) or schedule" in err
