@@ -165,3 +165,25 @@ stages:
     assert s["receivers_missed"]["messages"] == 2 * events
     assert s["receivers_missed"]["contacts"] == s["population"]["contacts"]
     assert s["contacts"] == {"verified_again": 0, "never_verified": 8}
+
+
+def test_a_mail_outage_delays_emails_and_loses_none(model_file, simulate) -> None:
+    path = model_file(TWO_BATCHES + """\
+contacts: {per_account: {min: 0, max: 0}}
+channels: {email: 1, internal: 0}
+stages:
+  submit: {after: {fixed: 1h}}
+  sms_verification: {complete: 0}
+mail: {outages: [{at: 2026-09-01T10:30:00+08:00, for: 1d}]}
+""")
+    run = simulate(path)
+    s = run.summary
+    events = sum(s["notifications_by_type"].values())
+    assert s["mail_server"]["outage"] > 0  # attempts refused while the server was down
+    assert s["messages"]["email"] == {"sent": events, "failed": 0, "pending": 0,
+                                      "skipped": {}}
+    assert s["messages"]["internal"]["sent"] == 0
+    with run.sim.system.db.transaction() as session:
+        first = session.exec(select(func.min(Delivery.done_at)).where(
+            Delivery.kind == "notification")).one()
+    assert first.astimezone(run.sim.model.start.tzinfo).isoformat() >= "2026-09-02T10:30"
