@@ -131,3 +131,13 @@ def test_filings_without_count_or_schedule_are_refused(model_file, tmp_path: Pat
     code, _, err = run(path, tmp_path / "out")
     assert code == 2
     assert f"{path}:7: filings: give count (with arrival) or schedule" in err
+
+
+@pytest.mark.parametrize("name", ["quiet-month", "busy-quarter"])
+def test_the_example_models_are_valid(name: str) -> None:
+    from scenarios.simulate.modelfile import load_model
+
+    root = Path(__file__).resolve().parents[2]
+    model = load_model(root / "simulations" / f"{name}.yaml")
+    assert model.name == name
+    assert model.filing_count > 0
