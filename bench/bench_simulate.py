@@ -2,11 +2,11 @@
 filings over one simulated year (2025, inside chinese-calendar's years) with the busy
 model, and the growth ratio between sizes.
 
-Each size runs `icpsim simulate` in its own process (so each peak RSS is its own). The
-baseline, measured in the same run, is the smallest size: the larger ones print as ratios
-to it (time per filing), as the machine is shared and noisy. Floors (the issue's): 10k
-filings under 20 s, 100k under 200 s, peak RSS under 500 MB at 100k, 100k/10k time ratio
-under 12. Exits 1 when a floor is missed.
+Each size runs `icpsim simulate` in its own process (so each peak RSS is its own), timed
+in wall and CPU seconds (CPU is the steadier figure on a shared machine). The baseline,
+measured in the same run, is the smallest size: the larger ones print as ratios to it.
+Floors (the issue's): 10k filings under 20 s, 100k under 200 s, peak RSS under 500 MB at
+100k, 100k/10k time ratio under 12. Exits 1 when a floor is missed.
 
     .venv/bin/python bench/bench_simulate.py [--sizes 1000,10000,100000] [--step 6h]
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,16 +41,22 @@ def year_model(filings: int) -> str:
 def run(filings: int, step: str, folder: Path) -> dict[str, float]:
     model = folder / f"busy-{filings}.yaml"
     model.write_text(year_model(filings), encoding="utf-8")
-    started = time.perf_counter()
+    started, before = time.perf_counter(), _children_cpu()
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "icpsim"), "simulate", str(model),
                            "--out", str(folder / f"out-{filings}"), "--report", "json",
                            "--step", step], capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - before
     if done.returncode != 0:
         raise SystemExit(f"{filings} filings: exit {done.returncode}\n{done.stderr[-2000:]}")
     report = json.loads(done.stdout)
-    return {"filings": filings, "wall_s": wall, "run_s": report["run"]["wall_seconds"],
-            "rss_mb": report["run"]["peak_rss_mb"]}
+    return {"filings": filings, "wall_s": wall, "cpu_s": cpu,
+            "run_s": report["run"]["wall_seconds"], "rss_mb": report["run"]["peak_rss_mb"]}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes: steadier than wall time on a shared machine."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> int:
@@ -64,14 +71,13 @@ def main() -> int:
             r = run(n, args.step, Path(tmp))
             results.append(r)
             print(f"{n:>7} filings: {r['wall_s']:7.1f} s wall ({r['run_s']:.1f} s in the run), "
-                  f"peak RSS {r['rss_mb']:.0f} MB", flush=True)
+                  f"{r['cpu_s']:.1f} s CPU, peak RSS {r['rss_mb']:.0f} MB", flush=True)
     base = results[0]
     failed = []
     for r in results[1:]:
-        growth = r["wall_s"] / base["wall_s"]
-        per = (r["wall_s"] / r["filings"]) / (base["wall_s"] / base["filings"])
-        print(f"{r['filings']} / {base['filings']}: time x{growth:.2f} for x"
-              f"{r['filings'] / base['filings']:g} filings (time per filing x{per:.2f})")
+        growth, cpu = r["wall_s"] / base["wall_s"], r["cpu_s"] / base["cpu_s"]
+        print(f"{r['filings']} / {base['filings']}: wall time x{growth:.2f}, CPU time "
+              f"x{cpu:.2f} for x{r['filings'] / base['filings']:g} filings")
     by = {r["filings"]: r for r in results}
     if 10_000 in by and 100_000 in by:
         ratio = by[100_000]["wall_s"] / by[10_000]["wall_s"]
