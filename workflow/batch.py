@@ -11,19 +11,21 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select
 
 from .config import Config
 from .db import Database
 from .deadlines import created_timers, insert_timers
-from .errors import InvalidData, UnknownFiling
+from .errors import UnknownAccount, UnknownFiling
 from .fastsql import Prepared, RawTransaction
 from .filings import DuplicateFiling, check_new_filing
 from .lifecycle import State
+from .models import Account
 from .transition import FILING, Row, apply_trigger, load_row
 
+ACCOUNT = cast(Table, Account.__table__)  # type: ignore[attr-defined]
 _NEW_KEYS = ("account_id", "filing_id", "type", "domain", "website", "state", "version",
              "created_at", "updated_at", "deadline_extended", "created_by")
 
@@ -46,15 +48,14 @@ class FilingBatch:
         else:
             raise DuplicateFiling(f"filing {filing_id!r} already exists in {account_id!r}",
                                   field="filing_id")
-        try:
-            self.tx.execute(_insert(), {
-                "account_id": account_id, "filing_id": filing_id, "type": type,
-                "domain": domain, "website": website, "state": State.draft.value,
-                "version": 1, "created_at": now, "updated_at": now,
-                "deadline_extended": False, "created_by": actor})
-        except IntegrityError as exc:  # the account's foreign key
-            raise InvalidData(f"account {account_id!r} does not exist",
-                              field="account_id") from exc
+        # Checked first: a failed INSERT would abort the whole transaction on PostgreSQL.
+        if self.tx.fetch_one(_account(), {"k_account": account_id}) is None:
+            raise UnknownAccount(f"account {account_id!r} does not exist")
+        self.tx.execute(_insert(), {
+            "account_id": account_id, "filing_id": filing_id, "type": type,
+            "domain": domain, "website": website, "state": State.draft.value,
+            "version": 1, "created_at": now, "updated_at": now,
+            "deadline_extended": False, "created_by": actor})
         row = load_row(self.tx, account_id=account_id, filing_id=filing_id)
         insert_timers(self.tx, created_timers(row["pk"], now, config=self.config))
         return row
@@ -72,6 +73,11 @@ def filing_batch(db: Database, config: Config) -> Iterator[FilingBatch]:
     """One transaction for many creations and transitions; committed when the block ends."""
     with db.raw_transaction() as tx:
         yield FilingBatch(tx, config)
+
+
+@cache
+def _account() -> Prepared:
+    return Prepared(select(ACCOUNT.c.id).where(ACCOUNT.c.id == bindparam("k_account")))
 
 
 @cache
