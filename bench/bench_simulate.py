@@ -32,7 +32,7 @@ GROWTH_FLOOR = 12.0
 def year_model(filings: int) -> str:
     """The busy model over 2025: same behaviour and population, ``filings`` arrivals."""
     text = BUSY.replace("start: 2026-09-01T09:00:00+08:00", "start: 2025-01-01T09:00:00+08:00")
-    text = text.replace("duration: 90d", "duration: 364d").replace("count: 800",
+    text = text.replace("duration: 90d", "duration: 364d").replace("count: 600",
                                                                    f"count: {filings}")
     return text.replace("2026-10-09T02:00:00+08:00", "2025-10-09T02:00:00+08:00").replace(
         "name: busy-quarter", f"name: busy-year-{filings}")
