@@ -26,7 +26,6 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, type_coerce
 
-from notify.catalog import ICP_FILING
 from notify.system import System, build_system
 from workflow.batch import FilingBatch, filing_batch
 from workflow.clock import SimulatedClock
@@ -39,12 +38,12 @@ from workflow.models import Timer, TransitionLog
 from .calendar import WorkCalendar, calendar_named
 from .model import SimulationModel
 from .policies import Move, Policies
-from .population import ContactPlan, Population, generate
+from .population import Population, generate
 from .sampling import Sampler
 from .sender import RecordingSender
+from .setup import set_up
 
 WINDOW = timedelta(hours=6)
-SELECTABLE = ("email", "internal")  # the product's channels today; sms is not offered yet
 TIMER_TRIGGERS = ("sms_timeout", "expire", "rectification_timeout")
 Progress = Callable[[datetime, int], None]
 
@@ -84,7 +83,6 @@ class Simulation:
         self.policies = Policies(model.stages, self.sampler, self.calendar, zone=self.zone,
                                  end=model.end)
         self._agenda: list[tuple[datetime, int, int, Move]] = []
-        self._contacts: list[tuple[datetime, int, int, str]] = []
         self._seq = itertools.count()
         self._pk: dict[int, int] = {}  # filing index -> primary key
         self._index: dict[int, int] = {}  # primary key -> filing index
@@ -98,7 +96,7 @@ class Simulation:
         population = generate(self.model, self.sampler, self.calendar)
         state = RunState(population)
         self.state = state
-        self._setup(population)
+        self.clicks = set_up(self.system, self.sender, population)
         for plan in population.filings:
             self._push(plan.at, plan.index, Move(plan.at, "create"))
         due = self.system.settle(self.clock.now())[1]
@@ -111,7 +109,7 @@ class Simulation:
             if nxt <= now and (self._peek() is None or self._peek() > now):  # type: ignore[operator]
                 nxt = now + timedelta(seconds=1)  # due now although the jobs just ran
             stop = min(max(now, self._grid(nxt)), self._boundary(nxt), end)
-            self._verify_contacts(stop)
+            self.clicks.run_due(stop, system=self.system, clock=self.clock, sender=self.sender)
             self.clock.set(stop)
             self._moves(stop)
             due = self.system.settle(stop)[1]
@@ -122,60 +120,12 @@ class Simulation:
         if self.clock.now() < end:
             self.clock.set(end)
             self.system.settle(end)
+        state.contacts_verified, state.contacts_missed_link = (self.clicks.verified,
+                                                               self.clicks.failed)
         return state
 
     def close(self) -> None:
         self.system.close()
-
-    # setup ---------------------------------------------------------------------------
-    def _setup(self, population: Population) -> None:
-        """Accounts, channels, and contacts: existing receivers confirming a new address."""
-        s, now = self.system, self.clock.now()
-        self.sender.faults = False
-        for n, account in enumerate(population.accounts, start=1):
-            s.accounts.create(account.id, owner_name=f"Owner {n}",
-                              owner_email=f"owner@{account.id}.example.com",
-                              language=account.language)
-            channels = [c for c in SELECTABLE if c in account.channels] or ["internal"]
-            if channels != list(SELECTABLE):
-                s.settings.set_channels(account.id, ICP_FILING, channels, actor="owner")
-            for contact in account.contacts:
-                s.contacts.add(account.id, name=contact.name, title="Technical Director",
-                               email=contact.email.replace(".new@", "@"), actor="owner")
-        s.settle(now)
-        for account in population.accounts:
-            ids = []
-            for contact in account.contacts:
-                old = contact.email.replace(".new@", "@")
-                token = self.sender.take_link(old)
-                if token is None:
-                    raise RuntimeError(f"no verification email reached {old} during setup")
-                ids.append(s.contacts.verify(token).contact_id)
-            if ids:
-                s.settings.select_receivers(account.id, ICP_FILING, ids, actor="owner")
-                for cid, contact in zip(ids, account.contacts, strict=True):
-                    s.contacts.modify(account.id, cid, email=contact.email, actor="owner")
-                    self._plan_contact(cid, contact)
-        s.settle(now)
-        self.sender.faults = True
-
-    def _plan_contact(self, contact_id: int, contact: ContactPlan) -> None:
-        if contact.verifies_after is not None:
-            at = self.clock.now() + contact.verifies_after
-            heapq.heappush(self._contacts, (at, next(self._seq), contact_id, contact.email))
-
-    def _verify_contacts(self, stop: datetime) -> None:
-        while self._contacts and self._contacts[0][0] <= stop:
-            at, _, _, email = heapq.heappop(self._contacts)
-            self.clock.set(at)
-            token = self.sender.take_link(email)
-            try:
-                if token is None:
-                    raise LookupError(email)
-                self.system.contacts.verify(token)
-                self.state.contacts_verified += 1
-            except (IcpsimError, LookupError):  # the link expired or never arrived
-                self.state.contacts_missed_link += 1
 
     # moves ----------------------------------------------------------------------------
     def _push(self, at: datetime, index: int, move: Move) -> None:
