@@ -70,7 +70,9 @@ class Simulation:
         self.calendar: WorkCalendar = calendar_named(model.calendar)
         self.calendar.check_range(model.start.date(), model.end.astimezone(self.zone).date())
         self.config = Config(instance_path=workdir,
-                             database_url="sqlite://",
+                             # a file, not memory: a year of 100k filings keeps
+                             # millions of delivery rows, which must not live in RAM
+                             database_url=f"sqlite:///{workdir / 'simulation.db'}",
                              secret_key=secrets.token_hex(16), smtp_url="smtp://127.0.0.1:1",
                              batch_size=5000)
         self.clock = SimulatedClock(model.start)
