@@ -20,6 +20,8 @@ run: install
 	$(BIN)/icpsim db upgrade
 	$(BIN)/icpsim catalog
 	$(BIN)/icpsim run scenarios/library
+	$(BIN)/icpsim simulate simulations/quiet-month.yaml --out simulation-out/quiet-month
+	$(BIN)/icpsim simulate simulations/busy-quarter.yaml --out simulation-out/busy-quarter
 
 ## test: lint, type-check and every test (unit, integration, web, browser, scenarios)
 test: install system-deps lint
@@ -49,6 +51,7 @@ bench: install
 	$(BIN)/python bench/bench_scenarios.py
 	$(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_simulate.py
 
 # Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL
 # cluster; install them when we may (root), else those tests skip.
@@ -63,4 +66,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) instance test-artifacts *.egg-info
+	rm -rf $(VENV) instance test-artifacts simulation-out *.egg-info

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workflow.db import NEVER_REUSE_IDS
@@ -81,6 +81,9 @@ class AuditEntry(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One (event, receiver, channel): the unique dedup_key guards at-most-once."""
 
+    # The next-attempt look-up (probe, scheduler) asks for pending deliveries only: an index
+    # led by status keeps it from scanning the whole delivery log.
+    __table_args__ = (Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),)
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(unique=True)
     account_id: str = Field(foreign_key="account.id", index=True)

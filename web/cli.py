@@ -25,6 +25,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--report", choices=["text", "json"], default="text")
     run.add_argument("--junit", metavar="FILE", help="also write JUnit XML")
 
+    sim = sub.add_parser("simulate", help="run a population model file (SIMULATE.md)")
+    sim.add_argument("model", help="model file (YAML)")
+    sim.add_argument("--seed", type=int, default=None, help="overrides the model's seed")
+    sim.add_argument("--out", metavar="DIR", help="default: simulation-out/<model name>/")
+    sim.add_argument("--report", choices=["text", "json"], default="text")
+    sim.add_argument("--step", default="6h", help="the jobs run at least this often in "
+                     "simulated time (default 6h); moves keep their own times")
+
     sub.add_parser("worker", help="run the scheduler jobs until stopped")
 
     sink = sub.add_parser("mail-sink", help="run the embedded SMTP mail sink")
@@ -98,6 +106,17 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
         from scenarios.cli import run_command
 
         return run_command(args.paths, report=args.report, junit=args.junit)
+    if args.command == "simulate":
+        from scenarios.simulate.cli import simulate_command
+        from workflow.durations import parse_duration
+
+        try:
+            step = parse_duration(args.step)
+        except ValueError as exc:
+            print(f"icpsim simulate: --step: {exc}", file=sys.stderr)
+            return 2
+        return simulate_command(args.model, seed=args.seed, out=args.out, report=args.report,
+                                step=step)
     if args.command == "worker":
         from notify.worker import run_worker
 

@@ -44,13 +44,24 @@ def open_states() -> frozenset[State]:
 
 def schedule_created(conn: Connection, pk: Any, created_at: datetime, *, config: Config) -> None:
     """The order's expiry and its reminders, counted from creation."""
+    conn.execute(TIMER.insert(), created_timers(pk, created_at, config=config))
+
+
+def created_timers(pk: Any, created_at: datetime, *, config: Config) -> list[dict[str, Any]]:
+    """The Timer rows of a new order: its expiry and its reminders."""
     expires_at = created_at + config.order_lifetime
     rows = [_row(pk, TimerKind.expire, expires_at, created_at)]
     for before in config.reminders:
         if before < config.order_lifetime:
             rows.append(_row(pk, TimerKind.expiry_reminder, created_at + before, created_at,
                              reminder_days=before.days, expires_at=expires_at.isoformat()))
-    conn.execute(TIMER.insert(), rows)
+    return rows
+
+
+def insert_timers(tx: RawTransaction, rows: list[dict[str, Any]]) -> None:
+    """Timer rows (as ``created_timers`` makes them) on the raw path."""
+    for row in rows:
+        tx.execute(_insert(), row)
 
 
 def reschedule(

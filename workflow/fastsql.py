@@ -104,6 +104,11 @@ class RawTransaction:
         found = self.cursor.fetchone()
         return None if found is None else _row(form, found)
 
+    def fetch_all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Row]:
+        form = self.form(prepared)
+        self._run(form, params)
+        return [_row(form, found) for found in self.cursor.fetchall()]
+
     def _run(self, form: Form, params: Mapping[str, Any]) -> None:
         values = {**form.defaults, **params} if form.defaults else params
         args = list(map(values.__getitem__, form.names))

@@ -42,16 +42,7 @@ class FilingService:
         self, account_id: str, filing_id: str, *, type: str, domain: str, website: str, actor: str
     ) -> Filing:
         """A new filing in ``draft``, with its expiry and reminder timers."""
-        if not isinstance(filing_id, str) or not _FILING_ID.fullmatch(filing_id):
-            raise InvalidData(f"filing id {excerpt(filing_id)} must be 1-64 of A-Z, a-z, 0-9, _ "
-                              "and -", field="filing_id")
-        if type not in set(FilingType):
-            raise InvalidData(f"filing type {excerpt(type)} is not one of "
-                              f"{', '.join(FilingType)}", field="type")
-        domain = normalize_domain(domain)
-        website = bounded_text(website, WEBSITE, field="website", what="the website name")
-        if not website:
-            raise InvalidData("the website name must not be empty", field="website")
+        domain, website = check_new_filing(filing_id, type=type, domain=domain, website=website)
         now = self.clock.now()
         with self.db.transaction() as s:
             get_account(s, account_id)
@@ -122,6 +113,21 @@ class FilingService:
             if account_id is not None:
                 query = query.where(Filing.account_id == account_id)
             return list(s.exec(query).all())
+
+
+def check_new_filing(filing_id: str, *, type: str, domain: str, website: str) -> tuple[str, str]:
+    """Validate a new filing's fields; the normalized domain and website, or InvalidData."""
+    if not isinstance(filing_id, str) or not _FILING_ID.fullmatch(filing_id):
+        raise InvalidData(f"filing id {excerpt(filing_id)} must be 1-64 of A-Z, a-z, 0-9, _ "
+                          "and -", field="filing_id")
+    if type not in set(FilingType):
+        raise InvalidData(f"filing type {excerpt(type)} is not one of "
+                          f"{', '.join(FilingType)}", field="type")
+    domain = normalize_domain(domain)
+    website = bounded_text(website, WEBSITE, field="website", what="the website name")
+    if not website:
+        raise InvalidData("the website name must not be empty", field="website")
+    return domain, website
 
 
 def normalize_domain(domain: str) -> str:

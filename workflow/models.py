@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .db import utc_field as _when
@@ -74,6 +74,9 @@ class OutboxEvent(SQLModel, table=True):
 class Timer(SQLModel, table=True):
     """A durable lifecycle deadline; fired by the scheduler, survives restarts."""
 
+    # The timers job and the probe look for pending timers by due time: without status
+    # first, every fired or cancelled timer of the past is walked through on each look.
+    __table_args__ = (Index("ix_timer_status_due_at", "status", "due_at"),)
     id: int | None = Field(default=None, primary_key=True)
     filing_pk: int = Field(foreign_key="filing.pk", index=True)
     kind: str  # sms_timeout | expire | expiry_reminder | rectification_timeout
