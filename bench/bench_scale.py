@@ -280,6 +280,8 @@ def sqlite_serve_latency(sink: SlowSink, *, count: int, rate: float,
     env = env_for("", sink, tmp)
     env.pop("ICPSIM_DATABASE_URL")
     env["ICPSIM_INSTANCE_PATH"] = str(tmp / "sqlite-instance")
+    env["ICPSIM_SMS_GATEWAY_PORT"] = str(free_port())
+    env["ICPSIM_WEBHOOK_SINK_PORT"] = str(free_port())
     log = (tmp / "serve.log").open("ab")
     proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

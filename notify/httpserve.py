@@ -3,6 +3,8 @@ webhook receiver: started and stopped from a thread, no request log on stderr.""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import threading
 from typing import Any
 
@@ -20,8 +22,13 @@ class LocalServer:
         self._server: BaseWSGIServer | None = None
 
     def start(self) -> LocalServer:
-        self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                   request_handler=_QuietHandler)
+        try:  # Werkzeug prints a notice and exits when the port is taken: say it once
+            with contextlib.redirect_stderr(io.StringIO()):
+                self._server = make_server(self.host, self.port, self.app, threaded=True,
+                                           request_handler=_QuietHandler)
+        except SystemExit:
+            raise OSError(f"the {self.name} cannot listen on {self.host}:{self.port} "
+                          "(the port is taken)") from None
         self.port = self._server.server_port
         threading.Thread(target=self._server.serve_forever, name=self.name,
                          daemon=True).start()

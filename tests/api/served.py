@@ -50,6 +50,8 @@ class Served:
             self.port, sink_port = _two_free_ports()
             self.base = f"http://127.0.0.1:{self.port}"
             environ["ICPSIM_MAIL_SINK_PORT"] = str(sink_port)
+            environ["ICPSIM_SMS_GATEWAY_PORT"] = str(free_port())
+            environ["ICPSIM_WEBHOOK_SINK_PORT"] = str(free_port())
             args = [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)]
             if simulated_clock:
                 args += ["--simulated-clock", simulated_clock]

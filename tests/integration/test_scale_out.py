@@ -143,7 +143,9 @@ def test_two_web_processes_and_two_workers_deliver_every_email_once_through_two_
         try:
             for i, port in enumerate(ports):  # one after the other: the first makes the demo
                 log = logs / f"web{i}.log"
-                procs.append(_spawn(["serve", "--no-jobs", "--port", str(port)], env, log))
+                own = {**env, "ICPSIM_SMS_GATEWAY_PORT": str(free_port()),
+                       "ICPSIM_WEBHOOK_SINK_PORT": str(free_port())}
+                procs.append(_spawn(["serve", "--no-jobs", "--port", str(port)], own, log))
                 _wait_ready(bases[i], procs[-1], log)
             creds = (tmp_path / "instance" / "first-run-credentials.txt").read_text()
             demo = re.search(r"account owner: demo / (\S+)", creds).group(1)

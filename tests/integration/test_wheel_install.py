@@ -84,6 +84,8 @@ def test_quick_start_from_the_wheel_upgrades_runs_a_scenario_and_serves(installe
 
     port = free_port()
     env["ICPSIM_MAIL_SINK_PORT"] = str(free_port())
+    env["ICPSIM_SMS_GATEWAY_PORT"] = str(free_port())
+    env["ICPSIM_WEBHOOK_SINK_PORT"] = str(free_port())
     proc = subprocess.Popen([icpsim, "serve", "--port", str(port)], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
     env.update(ICPSIM_INSTANCE_PATH=str(tmp_path), ICPSIM_MAIL_SINK_PORT=str(free_port()),
-               ICPSIM_SECRET_KEY="test")
+               ICPSIM_SMS_GATEWAY_PORT=str(free_port()),
+               ICPSIM_WEBHOOK_SINK_PORT=str(free_port()), ICPSIM_SECRET_KEY="test")
     return subprocess.run([sys.executable, "-m", "web.cli", "serve", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
 
