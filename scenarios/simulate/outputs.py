@@ -59,7 +59,7 @@ def write_text_report(results: Results, run: dict[str, Any], files: list[Path],
     for col in ("channel", "sent", "failed", "pending", "skipped"):
         msgs.add_column(col, justify="left" if col == "channel" else "right")
     for channel, m in s["messages"].items():
-        note = " (not offered yet)" if m.get("offered") is False else ""
+        note = " (not simulated yet)" if m.get("offered") is False else ""
         msgs.add_row(channel + note, str(m["sent"]), str(m["failed"]), str(m["pending"]),
                      str(sum(m["skipped"].values())))
     console.print(msgs)

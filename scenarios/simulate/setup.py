@@ -15,7 +15,7 @@ from workflow.errors import IcpsimError
 from .population import Population
 from .sender import RecordingSender
 
-SELECTABLE = ("email", "internal")  # the product's channels today; sms is not offered yet
+SELECTABLE = ("email", "internal")  # the channels the simulation models; SMS and webhooks not yet
 
 
 def set_up(system: System, sender: RecordingSender, population: Population) -> Clicks:

@@ -78,7 +78,7 @@ def test_the_text_summary_names_the_counts_an_operator_asks_for(model_file,
     code, out, _ = run(model_file(BUSY), tmp_path / "out")
     assert code == 0
     for words in ("Filings by final state", "Messages by channel", "Receivers missed",
-                  "business days to approval", "SMS timeouts", "not offered yet"):
+                  "business days to approval", "SMS timeouts", "not simulated yet"):
         assert words in out
 
 
