@@ -9,18 +9,13 @@ from collections.abc import Iterator
 import pytest
 from alibabacloud_mscopensubscription20210713 import models as m
 
-from notify.mailsink import free_port
-
 from .conftest import refusal
-from .served import Served
+from .served import Served, served_with_receiver, sms_to
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[Served]:
-    port = free_port()
-    server = Served(tmp_path_factory.mktemp("serve"),
-                    env={"ICPSIM_WEBHOOK_SINK_PORT": str(port)})
-    server.sink = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    server = served_with_receiver(tmp_path_factory.mktemp("serve"))
     yield server
     server.stop()
 
@@ -116,7 +111,7 @@ def test_a_mobile_is_verified_by_the_sms_link_sent_on_send_verification_message(
     answer = tenant.subscription.send_verification_message(
         m.SendVerificationMessageRequest(contact_id=contact_id, type=1))
     assert answer.body.result == 1
-    texts = _sms(tenant.served, "13912345678")
+    texts = sms_to(tenant.served, "13912345678", kind="verification")
     assert texts, "no verification SMS was sent"
     with urllib.request.urlopen(texts[-1]["links"][0], timeout=30) as page:
         page.read()
@@ -136,16 +131,3 @@ def test_asking_to_verify_a_mobile_that_is_not_set_is_refused(tenant):
     err = refusal(lambda: tenant.subscription.send_verification_message(
         m.SendVerificationMessageRequest(contact_id=contact_id, type=1)))
     assert (err.code, err.status_code) == ("mobile_not_set", 409)
-
-
-def _sms(served, to: str) -> list[dict]:
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the worker sends it: wait for the gateway
-        status, body = served.control("GET", f"/_icpsim/v1/sms?to={to}&kind=verification")
-        assert status == 200, body
-        if body["messages"]:
-            return list(body["messages"])
-        time.sleep(0.2)
-    return []

@@ -73,6 +73,8 @@ def load_all() -> dict[tuple[str, str], Action]:
         notifications,
         subscription,
         subscription_webhooks,
+        user_subscriptions,
+        webhook_contacts,
     )
 
     return ACTIONS
