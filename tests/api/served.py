@@ -50,6 +50,11 @@ class Served:
             self.port, sink_port = _two_free_ports()
             self.base = f"http://127.0.0.1:{self.port}"
             environ["ICPSIM_MAIL_SINK_PORT"] = str(sink_port)
+            # The embedded SMS gateway and webhook receiver default to fixed ports (8026,
+            # 8027): other servers on the machine may hold them.
+            for name in ("ICPSIM_SMS_GATEWAY_PORT", "ICPSIM_WEBHOOK_SINK_PORT"):
+                if name not in (env or {}):
+                    environ[name] = str(free_port())
             args = [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)]
             if simulated_clock:
                 args += ["--simulated-clock", simulated_clock]
