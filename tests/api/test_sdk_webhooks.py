@@ -131,3 +131,19 @@ def test_asking_to_verify_a_mobile_that_is_not_set_is_refused(tenant):
     err = refusal(lambda: tenant.subscription.send_verification_message(
         m.SendVerificationMessageRequest(contact_id=contact_id, type=1)))
     assert (err.code, err.status_code) == ("mobile_not_set", 409)
+
+
+def test_the_owners_mobile_counts_as_verified_and_a_bad_one_creates_no_account(served):
+    status, body = served.control("POST", "/_icpsim/v1/accounts", {
+        "id": "mobile-owner", "owner": {"name": "Owner", "email": "o@mobile.example",
+                                        "mobile": "13611112222"}})
+    assert status == 201, body
+    client = served.subscription(served.key("mobile-owner"))
+    owner = client.get_contact(m.GetContactRequest(contact_id=0)).body.contact
+    assert (owner.mobile, owner.is_verified_mobile) == ("13611112222", True)
+    status, body = served.control("POST", "/_icpsim/v1/accounts", {
+        "id": "bad-mobile", "owner": {"name": "Owner", "email": "o@bad.example",
+                                      "mobile": "12345"}})
+    assert (status, body["code"]) == (400, "invalid_mobile")
+    status, _ = served.control("POST", "/_icpsim/v1/accounts/bad-mobile/access-keys")
+    assert status == 404

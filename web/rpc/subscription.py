@@ -24,7 +24,7 @@ class OwnerNotChangeable(Conflict):
 def _contacts(call: Call) -> list[dict[str, Any]]:
     system = call.system
     account = system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account)]
+    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
     rows += [shapes.contact(c, call.account_id) for c in system.contacts.list(call.account_id)]
     return rows
 
@@ -50,7 +50,7 @@ def create_contact(call: Call) -> dict[str, Any]:
 def get_contact(call: Call) -> dict[str, Any]:
     number = _contact_id(call)
     if number == shapes.OWNER_CONTACT_ID:
-        return {"Contact": shapes.owner_contact(call.system.accounts.get(call.account_id))}
+        return {"Contact": _contacts(call)[0]}
     row = call.system.contacts.get(call.account_id, number)
     return {"Contact": shapes.contact(row, call.account_id)}
 
@@ -120,7 +120,8 @@ def _detail(call: Call, category: Category, language: str) -> dict[str, Any]:
     base = _item(call, category, language)
     account = call.system.accounts.get(call.account_id)
     receivers = call.system.settings.receivers(call.account_id, category.key)
-    contacts = [shapes.owner_contact(account, name_key="Name", uid_key="AccountUID")]
+    contacts = [shapes.owner_contact(account, name_key="Name", uid_key="AccountUID",
+                                     mobile=call.system.rules.owner_mobile(account.id))]
     contacts += [shapes.contact(c, call.account_id, name_key="Name", uid_key="AccountUID")
                  for c in receivers]
     del base["ContactIds"], base["WebhookIds"]
