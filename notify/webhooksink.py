@@ -56,7 +56,8 @@ class ReceivedCall:
         delivery = next((v for k, v in self.headers.items()
                          if k.lower() == DELIVERY_HEADER.lower()), None)
         return {"path": self.path, "url": self.url, "robot": self.robot, "delivery": delivery,
-                "signature": self.signature, "status": self.status, "body": self.text,
+                "headers": dict(self.headers), "signature": self.signature,
+                "status": self.status, "body": self.text,
                 "received_at": self.received_at.isoformat()}
 
 

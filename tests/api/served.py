@@ -50,8 +50,11 @@ class Served:
             self.port, sink_port = _two_free_ports()
             self.base = f"http://127.0.0.1:{self.port}"
             environ["ICPSIM_MAIL_SINK_PORT"] = str(sink_port)
-            environ["ICPSIM_SMS_GATEWAY_PORT"] = str(free_port())
-            environ["ICPSIM_WEBHOOK_SINK_PORT"] = str(free_port())
+            # The embedded SMS gateway and webhook receiver default to fixed ports (8026,
+            # 8027): other servers on the machine may hold them.
+            for name in ("ICPSIM_SMS_GATEWAY_PORT", "ICPSIM_WEBHOOK_SINK_PORT"):
+                if name not in (env or {}):
+                    environ[name] = str(free_port())
             args = [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)]
             if simulated_clock:
                 args += ["--simulated-clock", simulated_clock]
@@ -147,6 +150,28 @@ class Served:
         return Client(self.config(key))
 
 
+def served_with_receiver(instance: Path, *, allow_hosts: str = "") -> Served:
+    """A served instance whose embedded webhook receiver listens on a known port
+    (``served.sink`` is its base URL: robots post to ``{sink}/hook/<name>``)."""
+    port = free_port()
+    server = Served(instance, env={"ICPSIM_WEBHOOK_SINK_PORT": str(port),
+                                   "ICPSIM_WEBHOOK_ALLOW_HOSTS": allow_hosts})
+    server.sink = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    return server
+
+
+def sms_to(served: Served, to: str, *, kind: str = "verification",
+           wait: float = 30) -> list[dict[str, Any]]:
+    """The SMS the embedded gateway got for ``to`` (waiting for the worker to send one)."""
+    deadline = time.monotonic() + wait
+    while True:
+        status, body = served.control("GET", f"/_icpsim/v1/sms?to={to}&kind={kind}")
+        assert status == 200, body
+        if body["messages"] or time.monotonic() > deadline:
+            return list(body["messages"])
+        time.sleep(0.2)
+
+
 def _two_free_ports() -> tuple[int, int]:
     first = free_port()
     second = free_port()
@@ -155,4 +180,4 @@ def _two_free_ports() -> tuple[int, int]:
     return first, second
 
 
-__all__ = ["ADMIN_TOKEN", "Key", "Served"]
+__all__ = ["ADMIN_TOKEN", "Key", "Served", "served_with_receiver", "sms_to"]

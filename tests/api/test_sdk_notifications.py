@@ -168,21 +168,6 @@ def test_the_catalog_is_read_as_groups_classes_and_meta_config(tenant):
     assert icp["Channels"] == {"email": "on", "pmsg": "on", "sms": "off", "webhook": "off"}
 
 
-def test_webhook_contacts_say_they_are_not_available_yet(tenant):
-    inbox = tenant.notifications
-    for call in (
-        lambda: inbox.create_webhook_contact(n.CreateWebhookContactRequest(
-            contact_name="bot", server_url="https://example.com/hook", webhook_type="custom")),
-        lambda: inbox.read_all_webhook_contacts(n.ReadAllWebhookContactsRequest()),
-        lambda: inbox.read_webhook_contact(n.ReadWebhookContactRequest(contact_id=1)),
-        lambda: inbox.update_webhook_contact(n.UpdateWebhookContactRequest(contact_id=1)),
-        lambda: inbox.delete_webhook_contact(n.DeleteWebhookContactRequest(contact_id=1)),
-        lambda: inbox.test_webhook_contact(n.TestWebhookContactRequest(contact_id=1)),
-    ):
-        err = refusal(call)
-        assert (err.code, err.status_code) == ("NotSupported.Webhook", 400)
-
-
 def test_list_messages_is_the_sent_log_with_channel_and_time_filters(tenant):
     email = f"li@{tenant.id}.example"
     tenant.subscription.create_contact(m.CreateContactRequest(

@@ -108,18 +108,7 @@ def test_unknown_items_and_contacts_are_not_found(tenant):
     assert (err.code, err.status_code) == ("unknown_contact", 404)
 
 
-def test_the_catalog_is_fixed_and_webhooks_say_they_are_not_available_yet(tenant):
+def test_the_catalog_is_fixed(tenant):
     err = refusal(lambda: tenant.subscription.create_subscription_item(
         m.CreateSubscriptionItemRequest(item_name="My own")))
     assert (err.code, err.status_code) == ("catalog_fixed", 403)
-    calls = [
-        lambda: tenant.subscription.create_webhook(m.CreateWebhookRequest(
-            webhook_name="bot", server_url="https://example.com/hook")),
-        lambda: tenant.subscription.get_webhook(m.GetWebhookRequest(webhook_id=1)),
-        lambda: tenant.subscription.list_webhooks(m.ListWebhooksRequest()),
-        lambda: tenant.subscription.update_webhook(m.UpdateWebhookRequest(webhook_id=1)),
-        lambda: tenant.subscription.delete_webhook(m.DeleteWebhookRequest(webhook_id=1)),
-    ]
-    for call in calls:
-        err = refusal(call)
-        assert (err.code, err.status_code) == ("NotSupported.Webhook", 400)

@@ -15,7 +15,9 @@ from flask_openapi3 import OpenAPI, Tag
 
 from notify.compose import FILING_HEADER, KIND_HEADER, TYPE_HEADER
 
+from ..services import EXTENSION
 from . import schemas as s
+from .sinkstores import sms_messages, webhook_calls_of
 
 V1 = "/_icpsim/v1"
 BEARER: list[dict[str, list[Any]]] = [{"bearer": []}]
@@ -34,12 +36,26 @@ def register_observers(app: OpenAPI, tag: Tag) -> None:
 
     @app.get(f"{V1}/sms", tags=[tag], security=BEARER, responses={200: s.SmsList})
     def sms_view(query: s.MailQuery) -> Any:
-        return {"messages": []}  # no SMS channel in this version: nothing is ever sent
+        rows = sms_messages(_store("ICPSIM_SMS_STORE"), current_app.extensions[EXTENSION])
+        if query.to:
+            rows = [r for r in rows if query.to in r["to"]]
+        if query.kind:
+            rows = [r for r in rows if r["kind"] == query.kind]
+        return {"messages": rows}
 
     @app.get(f"{V1}/webhook-calls", tags=[tag], security=BEARER,
              responses={200: s.WebhookCalls})
     def webhook_calls(query: s.WebhookQuery) -> Any:
-        return {"calls": []}  # no webhook channel in this version: nothing is ever called
+        rows = webhook_calls_of(_store("ICPSIM_WEBHOOK_STORE"))
+        if query.webhook:
+            rows = [r for r in rows if r["webhook"] == query.webhook]
+        return {"calls": rows}
+
+
+def _store(key: str) -> Path | None:
+    console = current_app.extensions.get("icpsim_console")
+    path = console.config.get(key) if console is not None else None
+    return Path(path) if path else None
 
 
 def _maildir() -> Path | None:
@@ -77,4 +93,4 @@ def read_maildir(path: Path | None) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["read_maildir", "register_observers"]
+__all__ = ["read_maildir", "register_observers", "sms_messages", "webhook_calls_of"]

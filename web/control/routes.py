@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_openapi3 import OpenAPI, Tag
 
+from notify.validation import clean_mobile
 from scenarios.report import to_json
 from scenarios.runner import run_scenario
 from scenarios.stepping import step_to
@@ -51,11 +52,14 @@ def register(app: OpenAPI) -> None:
               responses={201: s.Account, 400: s.Error})
     def create_account(body: s.NewAccount) -> Any:
         owner_email = _email(body.owner.email)
+        mobile = clean_mobile(body.owner.mobile)  # checked before anything is created
         services().accounts.create(body.id, owner_name=body.owner.name,
                                    owner_email=owner_email, language=body.language)
+        if mobile:
+            services().rules.set_owner_mobile(body.id, mobile, actor="control-api")
         return _created({"id": body.id, "language": body.language,
                          "owner": {"name": body.owner.name, "email": owner_email,
-                                   "mobile": body.owner.mobile}})
+                                   "mobile": mobile}})
 
     @app.post(f"{V1}/accounts/<id>/access-keys", tags=[tag], security=BEARER,
               responses={201: s.AccessKey, 404: s.Error})

@@ -40,12 +40,6 @@ def invalid(name: str, why: str) -> ApiError:
     return ApiError("InvalidParameter", f"the parameter {name} {why}", 400)
 
 
-def not_yet(action: str) -> ApiError:
-    return ApiError("NotSupported.Webhook",
-                    f"{action} is not supported yet: webhook robots are not available in "
-                    "this version of icpsim", 400)
-
-
 # Product errors with a code Alibaba documents for the same case.
 ALIBABA_CODES = {
     "resend_limited": "SendValidateCodeExceedsLimitForAccount",
@@ -67,4 +61,4 @@ def from_domain(exc: IcpsimError) -> ApiError:
 
 
 __all__ = ["ALIBABA_CODES", "ApiError", "from_domain", "incomplete_signature", "invalid",
-           "missing", "not_yet", "signature_mismatch", "unknown_key"]
+           "missing", "signature_mismatch", "unknown_key"]

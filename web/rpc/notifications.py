@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 from notify.audit import AuditService
-from notify.catalog import CHANNELS, SECTIONS, Category, get_category
-from notify.settings import check_channels
+from notify.catalog import CHANNELS, SECTIONS, get_category
 
 from . import shapes
-from .errors import ApiError, invalid, not_yet
+from .errors import invalid
 from .registry import Call, action
 
 V = "2024-12-25"
@@ -183,7 +182,7 @@ def _common(row: dict[str, Any]) -> dict[str, Any]:
 
 def _all_common(call: Call) -> list[dict[str, Any]]:
     account = call.system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account)]
+    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
     rows += [shapes.contact(c, call.account_id)
              for c in call.system.contacts.list(call.account_id)]
     return [_common(r) for r in rows]
@@ -292,115 +291,6 @@ def _json_list(call: Call, name: str) -> list[Any] | None:
     if not isinstance(value, list):
         raise invalid(name, "must be a JSON list")
     return value
-
-
-# user subscriptions ----------------------------------------------------------------
-def _subscription(call: Call, category: Category, language: str) -> dict[str, Any]:
-    states = call.system.settings.channels(call.account_id, category.key)
-    contacts = {r["ContactId"]: r for r in _all_common(call)}
-    selected = [shapes.OWNER_CONTACT_ID, *(c.id for c in call.system.settings.receivers(
-        call.account_id, category.key))]
-    section = _SECTION_OF[category.key]
-    return {"AliUid": shapes.account_uid(call.account_id), "CategoryCode": category.key,
-            "CategoryName": category.name(language), "CategoryDesc": category.name(language),
-            "CategoryGroupCode": section.key, "CategoryGroupName": section.name(language),
-            "ChannelConfigs": [{"ChannelType": shapes.API_CHANNEL[ch],
-                                "CheckedState": "true" if st in ("on", "required") else "false",
-                                "DefaultChecked": "true" if category.defaults[ch]
-                                in ("on", "required") else "false",
-                                "Optional": "true" if st in ("on", "off") else "false",
-                                "FatigueDayLimit": None}
-                               for ch, st in states.items()],
-            "Contact": {"CommonContacts": [
-                {**contacts[i], "MessageSource": {"KeywordWhitelist": [],
-                                                   "KeywordBlacklist": []}}
-                for i in selected if i in contacts], "WebhookContacts": []},
-            "ReceiveTimeList": list(range(24))}
-
-
-@action(V, "ReadUserSubscriptionList")
-def read_user_subscription_list(call: Call) -> dict[str, Any]:
-    language = _language(call)
-    group = call.params.text("CategoryGroupCode", max_length=64)
-    cats = [c for c in shapes.ITEMS if not group or _SECTION_OF[c.key].key == group]
-    return {"Data": [_subscription(call, c, language) for c in cats]}
-
-
-def _codes(call: Call) -> list[Category]:
-    raw = _json_list(call, "CategoryCodes")
-    if not raw:
-        raise ApiError("MissingParameter", "the parameter CategoryCodes is required", 400)
-    return [get_category(str(code)) for code in raw]
-
-
-@action(V, "UpdateUserSubscription", writes=True,
-        note="channels and contacts; limits, hours, keywords and webhooks refused")
-def update_user_subscription(call: Call) -> dict[str, Any]:
-    categories = _codes(call)
-    configs = _json_list(call, "ChannelConfigs") or []
-    contacts = _json_list(call, "CommonContacts")
-    if _json_list(call, "WebhookContacts"):
-        raise not_yet("UpdateUserSubscription with WebhookContacts")
-    if call.params.text("ReceiveTimeList") or any(
-            isinstance(c, dict) and c.get("FatigueDayLimit") not in (None, "", 0, "0")
-            for c in configs):
-        raise ApiError("NotSupported.Limits", "daily limits and receive hours are not "
-                       "available in this version of icpsim", 400)
-    plans = []
-    for category in categories:
-        states = call.system.settings.channels(call.account_id, category.key)
-        wanted = {c for c, s in states.items() if s in ("on", "required")}
-        for config in configs:
-            if not isinstance(config, dict):
-                raise invalid("ChannelConfigs", "must hold objects")
-            api_type = str(config.get("ChannelType", ""))
-            channel = {v: k for k, v in shapes.API_CHANNEL.items()}.get(api_type, api_type)
-            on = str(config.get("CheckedState", "")).lower() == "true"
-            if channel not in states:
-                if on:
-                    from notify.errors import ChannelUnavailable
-
-                    raise ChannelUnavailable(f"{category.key!r} does not offer the "
-                                             f"{api_type} channel")
-                continue
-            (wanted.add if on else wanted.discard)(channel)
-        chosen = check_channels(category.key, sorted(wanted)) if configs else None
-        ids = None
-        if contacts is not None:
-            ids = [int(str(c.get("ContactId"))) for c in contacts
-                   if isinstance(c, dict) and str(c.get("ContactId", "")).isdigit()]
-        plans.append((category, chosen, ids))
-    for category, chosen, ids in plans:
-        if ids is not None:
-            call.system.settings.select_receivers(
-                call.account_id, category.key,
-                [i for i in ids if i != shapes.OWNER_CONTACT_ID], actor=call.account_id)
-        if chosen is not None:
-            call.system.settings.set_channels(call.account_id, category.key, chosen,
-                                              actor=call.account_id)
-    return {}
-
-
-@action(V, "ResetUserSubscription", writes=True)
-def reset_user_subscription(call: Call) -> dict[str, Any]:
-    categories = _codes(call)
-    for category in categories:
-        defaults = [c for c, s in category.defaults.items() if s in ("on", "required")]
-        call.system.settings.set_channels(call.account_id, category.key, defaults,
-                                          actor=call.account_id)
-    return {}
-
-
-# webhook contacts (not in this version) -------------------------------------------
-def _webhook_action(name: str) -> None:
-    @action(V, name, supported=False, note="webhook robots are not available yet")
-    def refuse(call: Call) -> dict[str, Any]:
-        raise not_yet(name)
-
-
-for _name in ("CreateWebhookContact", "ReadAllWebhookContacts", "ReadWebhookContact",
-              "UpdateWebhookContact", "DeleteWebhookContact", "TestWebhookContact"):
-    _webhook_action(_name)
 
 
 __all__ = ["V"]

@@ -68,7 +68,14 @@ def action(version: str, name: str, *, writes: bool = False, client_token: bool 
 
 def load_all() -> dict[tuple[str, str], Action]:
     """Every action of every product (importing the product modules registers them)."""
-    from . import common_query, notifications, subscription  # noqa: F401
+    from . import (  # noqa: F401
+        common_query,
+        notifications,
+        subscription,
+        subscription_webhooks,
+        user_subscriptions,
+        webhook_contacts,
+    )
 
     return ACTIONS
 

@@ -44,25 +44,27 @@ def position(value: str | None) -> str | None:
 
 
 def owner_contact(account: Any, *, name_key: str = "ContactName",
-                  uid_key: str = "AccountUid") -> dict[str, Any]:
+                  uid_key: str = "AccountUid", mobile: str | None = None) -> dict[str, Any]:
+    """The account owner; its mobile (RulesService.owner_mobile) counts as verified."""
     return {uid_key: account_uid(account.id), "ContactId": OWNER_CONTACT_ID,
             name_key: account.owner_name, "Email": account.owner_email,
             "IsAccount": True, "IsObsolete": False, "IsVerifiedEmail": True,
-            "IsVerifiedMobile": bool(getattr(account, "owner_mobile", None)),
+            "IsVerifiedMobile": bool(mobile),
             "LastEmailVerificationTimeStamp": ms(account.created_at),
-            "LastMobileVerificationTimeStamp": None,
-            "Mobile": getattr(account, "owner_mobile", None) or "", "Position": "Other"}
+            "LastMobileVerificationTimeStamp": None, "Mobile": mobile or "",
+            "Position": "Other"}
 
 
 def contact(row: Any, account_id: str, *, name_key: str = "ContactName",
             uid_key: str = "AccountUid") -> dict[str, Any]:
-    mobile_verified = getattr(row, "mobile_verified_at", None)
+    mobile_verified = bool(row.mobile) and row.mobile_status == "verified"
     return {uid_key: account_uid(account_id), "ContactId": row.id, name_key: row.name,
             "Email": row.email, "IsAccount": False, "IsObsolete": row.status == "expired",
             "IsVerifiedEmail": row.status == "verified",
-            "IsVerifiedMobile": bool(row.mobile and mobile_verified),
+            "IsVerifiedMobile": mobile_verified,
             "LastEmailVerificationTimeStamp": ms(row.verified_at),
-            "LastMobileVerificationTimeStamp": ms(mobile_verified),
+            "LastMobileVerificationTimeStamp": ms(row.mobile_verified_at)
+            if mobile_verified else None,
             "Mobile": row.mobile or "", "Position": row.title}
 
 

@@ -9,8 +9,9 @@ from notify.settings import check_channels
 from workflow.errors import Conflict
 
 from . import shapes
-from .errors import ApiError, invalid, missing, not_yet
+from .errors import ApiError, invalid, missing
 from .registry import Call, action
+from .subscription_webhooks import webhook
 
 V = "2021-07-13"
 
@@ -23,7 +24,7 @@ class OwnerNotChangeable(Conflict):
 def _contacts(call: Call) -> list[dict[str, Any]]:
     system = call.system
     account = system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account)]
+    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
     rows += [shapes.contact(c, call.account_id) for c in system.contacts.list(call.account_id)]
     return rows
 
@@ -49,7 +50,7 @@ def create_contact(call: Call) -> dict[str, Any]:
 def get_contact(call: Call) -> dict[str, Any]:
     number = _contact_id(call)
     if number == shapes.OWNER_CONTACT_ID:
-        return {"Contact": shapes.owner_contact(call.system.accounts.get(call.account_id))}
+        return {"Contact": _contacts(call)[0]}
     row = call.system.contacts.get(call.account_id, number)
     return {"Contact": shapes.contact(row, call.account_id)}
 
@@ -92,20 +93,14 @@ def delete_contact(call: Call) -> dict[str, Any]:
     return {"Result": True}
 
 
-@action(V, "SendVerificationMessage", writes=True,
-        note="Type 2 (email); Type 1 (mobile) refused until SMS exists")
+@action(V, "SendVerificationMessage", writes=True, note="Type 1 by SMS, Type 2 by email")
 def send_verification_message(call: Call) -> dict[str, Any]:
     number = _contact_id(call)
     kind = call.params.number("Type", required=True, minimum=1, maximum=2)
     if number == shapes.OWNER_CONTACT_ID:
         raise OwnerNotChangeable("the account owner is verified already")
-    if kind == 1:  # mobile
-        row = call.system.contacts.get(call.account_id, number)
-        if not row.mobile:
-            raise ApiError("mobile_not_set", f"contact {number} has no mobile number", 400)
-        raise ApiError("NotSupported.Sms", "mobile verification is not available in this "
-                       "version of icpsim (no SMS channel yet)", 400)
-    call.system.contacts.resend(call.account_id, number, actor=call.account_id)
+    call.system.contacts.resend(call.account_id, number, actor=call.account_id,
+                                channel="sms" if kind == 1 else "email")
     return {"Result": 1}
 
 
@@ -117,18 +112,22 @@ def _item(call: Call, category: Category, language: str) -> dict[str, Any]:
             "Description": _section_of(category).name(language),
             "Channel": shapes.channel_text(states), **shapes.statuses(category, states),
             "ContactIds": [shapes.OWNER_CONTACT_ID, *(c.id for c in receivers)],
-            "WebhookIds": []}
+            "WebhookIds": [h.id for h in call.system.webhooks.selected(call.account_id,
+                                                                      category.key)]}
 
 
 def _detail(call: Call, category: Category, language: str) -> dict[str, Any]:
     base = _item(call, category, language)
     account = call.system.accounts.get(call.account_id)
     receivers = call.system.settings.receivers(call.account_id, category.key)
-    contacts = [shapes.owner_contact(account, name_key="Name", uid_key="AccountUID")]
+    contacts = [shapes.owner_contact(account, name_key="Name", uid_key="AccountUID",
+                                     mobile=call.system.rules.owner_mobile(account.id))]
     contacts += [shapes.contact(c, call.account_id, name_key="Name", uid_key="AccountUID")
                  for c in receivers]
     del base["ContactIds"], base["WebhookIds"]
-    return {**base, "RegionId": "cn-hangzhou", "Contacts": contacts, "Webhooks": []}
+    hooks = call.system.webhooks.selected(call.account_id, category.key)
+    return {**base, "RegionId": "cn-hangzhou", "Contacts": contacts,
+            "Webhooks": [webhook(h, name_key="Name") for h in hooks]}
 
 
 def _section_of(category: Category) -> Any:
@@ -172,14 +171,11 @@ def list_subscription_item_group_details(call: Call) -> dict[str, Any]:
         for s in SECTIONS]}
 
 
-@action(V, "UpdateSubscriptionItem", writes=True, client_token=True,
-        note="non-empty WebhookIds refused until webhooks exist")
+@action(V, "UpdateSubscriptionItem", writes=True, client_token=True)
 def update_subscription_item(call: Call) -> dict[str, Any]:
     p = call.params
     category = shapes.item_of(p.number("ItemId", required=True))
     webhooks = p.numbers("WebhookIds")
-    if webhooks:
-        raise not_yet("UpdateSubscriptionItem with WebhookIds")
     states = call.system.settings.channels(call.account_id, category.key)
     wanted = {c for c, s in states.items() if s in ("on", "required")}
     changed = False
@@ -198,6 +194,9 @@ def update_subscription_item(call: Call) -> dict[str, Any]:
             (wanted.add if value == 1 else wanted.discard)(channel)
     contact_ids = p.numbers("ContactIds")
     chosen = check_channels(category.key, sorted(wanted)) if changed else None
+    if webhooks is not None:
+        for number in webhooks:  # unknown ids are refused before anything changes
+            call.system.webhooks.get(call.account_id, number)
     if contact_ids is not None:
         ids = [i for i in contact_ids if i != shapes.OWNER_CONTACT_ID]
         call.system.settings.select_receivers(call.account_id, category.key, ids,
@@ -205,6 +204,9 @@ def update_subscription_item(call: Call) -> dict[str, Any]:
     if chosen is not None:
         call.system.settings.set_channels(call.account_id, category.key, chosen,
                                           actor=call.account_id)
+    if webhooks is not None:
+        call.system.webhooks.select(call.account_id, category.key, webhooks,
+                                    actor=call.account_id)
     return {"Result": True}
 
 
@@ -212,18 +214,6 @@ def update_subscription_item(call: Call) -> dict[str, Any]:
 def create_subscription_item(call: Call) -> dict[str, Any]:
     raise ApiError("catalog_fixed", "subscription items are the Message Center's fixed "
                    "catalog: they cannot be created", 403)
-
-
-# webhooks (not in this version) -------------------------------------------------
-def _webhook_action(name: str) -> None:
-    @action(V, name, supported=False, note="webhook robots are not available yet")
-    def refuse(call: Call) -> dict[str, Any]:
-        raise not_yet(name)
-
-
-for _name in ("CreateWebhook", "GetWebhook", "ListWebhooks", "UpdateWebhook",
-              "DeleteWebhook"):
-    _webhook_action(_name)
 
 
 __all__ = ["V", "invalid", "missing"]
