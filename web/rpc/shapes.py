@@ -98,6 +98,19 @@ def channel_text(states: dict[str, str]) -> str:
                     if states.get(c) in ("on", "required"))
 
 
+def filtered(rows: list[dict[str, Any]], params: Params, *, id_field: str, id_minimum: int,
+             text_fields: tuple[str, ...], text_max: int) -> list[dict[str, Any]]:
+    """The rows a List action's ``<id_field>`` and ``Filter`` (any text field holds it,
+    without case) ask for."""
+    wanted = params.number(id_field, minimum=id_minimum)
+    if wanted is not None:
+        rows = [r for r in rows if r[id_field] == wanted]
+    text = (params.text("Filter", max_length=text_max) or "").lower()
+    if text:
+        rows = [r for r in rows if any(text in r[f].lower() for f in text_fields)]
+    return rows
+
+
 def page(rows: Sequence[T], params: Params) -> tuple[list[T], int | None]:
     """``MaxResults`` rows after ``NextToken``; the next token (None on the last page)."""
     size = params.number("MaxResults", minimum=1, maximum=MAX_PAGE) or DEFAULT_PAGE
@@ -110,5 +123,5 @@ def page(rows: Sequence[T], params: Params) -> tuple[list[T], int | None]:
 
 
 __all__ = ["ITEMS", "OWNER_CONTACT_ID", "STATUS_FIELDS", "account_uid", "channel_text",
-           "contact", "group_id", "item_id", "item_of", "language", "ms", "owner_contact",
-           "page", "position", "statuses"]
+           "contact", "filtered", "group_id", "item_id", "item_of", "language", "ms",
+           "owner_contact", "page", "position", "statuses"]

@@ -57,14 +57,8 @@ def get_contact(call: Call) -> dict[str, Any]:
 
 @action(V, "ListContacts")
 def list_contacts(call: Call) -> dict[str, Any]:
-    rows = _contacts(call)
-    wanted = call.params.number("ContactId", minimum=0)
-    if wanted is not None:
-        rows = [r for r in rows if r["ContactId"] == wanted]
-    text = (call.params.text("Filter", max_length=254) or "").lower()
-    if text:
-        rows = [r for r in rows
-                if text in r["ContactName"].lower() or text in r["Email"].lower()]
+    rows = shapes.filtered(_contacts(call), call.params, id_field="ContactId", id_minimum=0,
+                           text_fields=("ContactName", "Email"), text_max=254)
     chunk, token = shapes.page(rows, call.params)
     return {"Contacts": chunk, "TotalCount": len(rows), "NextToken": token}
 

@@ -43,14 +43,9 @@ def get_webhook(call: Call) -> dict[str, Any]:
 
 @action(V, "ListWebhooks")
 def list_webhooks(call: Call) -> dict[str, Any]:
-    rows = [webhook(h) for h in call.system.webhooks.list(call.account_id)]
-    wanted = call.params.number("WebhookId", minimum=1)
-    if wanted is not None:
-        rows = [r for r in rows if r["WebhookId"] == wanted]
-    text = (call.params.text("Filter", max_length=100) or "").lower()
-    if text:
-        rows = [r for r in rows
-                if text in r["WebhookName"].lower() or text in r["ServerUrl"].lower()]
+    rows = shapes.filtered([webhook(h) for h in call.system.webhooks.list(call.account_id)],
+                           call.params, id_field="WebhookId", id_minimum=1,
+                           text_fields=("WebhookName", "ServerUrl"), text_max=100)
     chunk, token = shapes.page(rows, call.params)
     return {"Webhooks": chunk, "TotalCount": len(rows), "NextToken": token}
 
