@@ -20,6 +20,7 @@ from . import (
     converters,
     errors,
     filings_views,
+    i18n,
     inbox_views,
     mailbox_views,
     rules_views,
@@ -64,6 +65,7 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
                    channel_viewers):
         app.register_blueprint(module.bp)
     auth.install(app)
+    i18n.install(app)
     errors.install(app)
     security_headers.install(app)
     app.add_template_filter(local_time, "local")

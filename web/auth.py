@@ -46,7 +46,7 @@ from .users import (
 )
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static"}
+PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static", "i18n.switch"}
 GUARD = "icpsim.signin_guard"
 
 
