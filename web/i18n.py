@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_babel import Babel
+
+from .services import services
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
@@ -28,13 +30,22 @@ def console_language() -> str:
 
 @bp.route("/language/<code>", methods=["POST"])
 def switch(code: str) -> Any:
-    """Sets the console language and returns to the page the switch was clicked on."""
+    """Sets the console language (kept for the signed-in user) and returns to the page."""
     from .auth import _local_path
 
     if code in LANGUAGES:
         session["lang"] = code
+        if getattr(g, "user", None) is not None:
+            services().accounts.set_console_language(g.user.username, code)
     target = request.form.get("next", "")
     return redirect(target if _local_path(target) else url_for("auth.home"))
+
+
+def restore(username: str) -> None:
+    """At sign-in: the language the user chose last, else the one chosen before signing in."""
+    kept = services().accounts.console_language(username)
+    if kept is not None:
+        session["lang"] = kept
 
 
 def install(app: Flask) -> None:

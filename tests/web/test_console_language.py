@@ -26,3 +26,17 @@ def test_an_unknown_language_or_an_off_site_return_changes_nothing(owner):
     response = owner.post("/language/fr", {"next": "//evil.example/x"})
     assert response.headers["Location"] == "/"
     assert '<html lang="en">' in text(owner.get("/settings/"))
+
+
+def test_the_choice_is_kept_for_the_user_across_sign_ins(owner, anon):
+    owner.post("/language/zh", {"next": "/settings/"})
+    owner.post("/signout", {})
+    assert '<html lang="en">' in text(anon.get("/signin"))
+    anon.post("/signin", {"username": "acme", "password": "acme-pass"})
+    assert '<html lang="zh-CN">' in text(anon.get("/settings/"))
+
+
+def test_a_choice_made_before_signing_in_stays_when_the_user_never_chose(anon):
+    anon.post("/language/zh", {"next": "/signin"})
+    anon.post("/signin", {"username": "acme", "password": "acme-pass"})
+    assert '<html lang="zh-CN">' in text(anon.get("/settings/"))
