@@ -183,3 +183,107 @@ def test_a_refusal_quoting_a_long_value_wraps_on_a_phone(live: Any, browser: Any
         context.close()
 
 
+
+
+# --- accessibility ------------------------------------------------------------------------
+AXE_TAGS = ["wcag2a", "wcag2aa"]
+_AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => v.id + ': ' + v.help + ' -> ' +
+    v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' (' + n.failureSummary + ')').join('; '));
+}"""
+_UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && e.type !== 'submit' && e.type !== 'button')
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML.slice(0, 120))"""
+_HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+  .filter(h => h.getClientRects().length).map(h => Number(h.tagName[1]))"""
+_FOCUS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none';
+  return {ring, what: e.outerHTML.slice(0, 100), inDialog: !!e.closest('dialog[open]')};
+}"""
+_DIALOG_TRIGGERS = """() => [...document.querySelectorAll(
+    '[aria-haspopup=dialog], [aria-controls], [data-dialog], [commandfor]')]
+  .filter(e => e.getClientRects().length)
+  .filter(e => {
+    const id = e.getAttribute('aria-controls') || e.getAttribute('data-dialog')
+               || e.getAttribute('commandfor');
+    return e.getAttribute('aria-haspopup') === 'dialog'
+           || (id && document.getElementById(id) && document.getElementById(id).tagName === 'DIALOG');
+  }).map((e, i) => { e.setAttribute('data-a11y-trigger', i); return i; })"""
+
+
+def heading_problems(levels: list[int]) -> list[str]:
+    problems = [] if levels[:1] == [1] else [f"the first heading is h{levels[:1]}, not h1"]
+    problems += [f"h{a} is followed by h{b}" for a, b in zip(levels, levels[1:], strict=False)
+                 if b > a + 1]
+    return problems
+
+
+def check_focus_visible(page: Page, where: str, presses: int = 12) -> None:
+    page.locator("body").focus()
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUS)
+        if focused is not None:
+            assert focused["ring"], f"{where}: no visible focus on {focused['what']}"
+
+
+def check_dialogs(page: Page, where: str) -> int:
+    """Every dialog the page opens takes the focus, keeps it inside, and gives it back."""
+    opened = 0
+    for index in page.evaluate(_DIALOG_TRIGGERS):
+        trigger = page.locator(f'[data-a11y-trigger="{index}"]')
+        trigger.focus()
+        trigger.press("Enter")
+        dialog = page.locator("dialog[open]")
+        expect(dialog).to_have_count(1)
+        opened += 1
+        for _ in range(20):
+            focused = page.evaluate(_FOCUS)
+            assert focused is not None, f"{where}: the dialog has no focus"
+            assert focused["inDialog"], f"{where}: focus left the dialog: {focused['what']}"
+            page.keyboard.press("Tab")
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        back = page.evaluate("() => document.activeElement.getAttribute('data-a11y-trigger')")
+        assert back == str(index), f"{where}: closing the dialog did not restore the focus"
+    return opened
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make axe)")
+def test_every_page_passes_the_accessibility_checks(live: Any, browser: Any) -> None:
+    seed(live)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for who, password in (("acme", ACCOUNTS["acme"][2]), ("reviewer", REVIEWER_PASSWORD)):
+            sign_in(page, live.url, who, password)
+            paths = walk(page, live.url, ("/settings/icp_filing/receivers",) if who == "acme"
+                         else ())
+            for path in paths:
+                page.goto(live.url + path)
+                where = f"{path} ({who})"
+                page.add_script_tag(path=str(AXE))
+                problems += [f"{where}: {v}" for v in page.evaluate(_AXE_RUN, AXE_TAGS)]
+                problems += [f"{where}: no label: {e}" for e in page.evaluate(_UNLABELLED)]
+                problems += [f"{where}: {p}" for p in heading_problems(page.evaluate(_HEADINGS))]
+                check_focus_visible(page, where)
+                check_dialogs(page, where)
+            page.context.clear_cookies()
+        # the small-screen menu, open
+        sign_in(page, live.url, "acme", ACCOUNTS["acme"][2])
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.locator("details.menu summary").click()
+        page.add_script_tag(path=str(AXE))
+        problems += [f"menu at 390 px: {v}" for v in page.evaluate(_AXE_RUN, AXE_TAGS)]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
