@@ -149,7 +149,7 @@ def history() -> Any:
     if chosen and chosen not in filters:
         abort(404)
     page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    number = int(page) if page.isdigit() and 0 < len(page) <= 6 and int(page) > 0 else 1
     account_id = g.user.account_id
     entries, total = AuditService(services().db).page(
         account_id, subjects=_subjects(chosen) if chosen else (),
