@@ -139,7 +139,8 @@ def test_a_reason_written_as_a_sentence_ends_with_one_full_stop(type_, trigger, 
     text = rendered(delivery(type_, trigger, language, to_state=state, reason=reason))
     assert ".." not in text.body
     assert "。。" not in text.body
-    assert ".。" not in text.body and "。）" not in text.body
+    assert ".。" not in text.body
+    assert "。）" not in text.body
     assert reason.rstrip(".。") in text.body
 
 
@@ -147,7 +148,8 @@ def test_a_reason_written_as_a_sentence_ends_with_one_full_stop(type_, trigger, 
 def test_the_sms_text_ends_a_sentence_reason_with_one_full_stop(language):
     text = rendered(delivery("sms", "reject", language, to_state="rejected",
                              reason="Name mismatch.", items=["Website name"]))
-    assert ".." not in text.body and ".。" not in text.body
+    assert ".." not in text.body
+    assert ".。" not in text.body
 
 
 @pytest.mark.parametrize(("language", "words"), [("en", "deadline extended"),
@@ -157,4 +159,5 @@ def test_extend_deadline_has_its_own_subject_not_rectification_required(language
                              to_state="rectification", deadline="2026-03-22T01:00:00+00:00"))
     assert words in text.subject
     assert "2026-03-22" in text.subject
-    assert "Rectification required" not in text.subject and "待整改" not in text.subject
+    assert "Rectification required" not in text.subject
+    assert "待整改" not in text.subject
