@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from notify.planner import SKIP_REASONS
+from notify.planner import MOBILE_SKIP_REASONS, SKIP_REASONS
 from workflow.lifecycle import LIFECYCLE
 
 from .calendar import WorkCalendar, business_days_between
@@ -26,7 +26,12 @@ DAILY_COLUMNS = ("date", "working_day", "arrivals", *TRIGGERS, "reminders", "ema
 FILING_COLUMNS = ("filing", "account", "type", "created_at", "first_submitted_at",
                   "approved_at", "final_state", "business_days_to_approval", "transitions",
                   "notifications")
-NOT_VERIFIED = tuple(SKIP_REASONS.values())
+# a selected receiver whose email (or, for SMS, mobile) was not verified when notified
+NOT_VERIFIED = (*SKIP_REASONS.values(), MOBILE_SKIP_REASONS["pending"],
+                MOBILE_SKIP_REASONS["expired"])
+SIMULATED = ("email", "internal", "sms")  # the channels a run sends on
+SENT_COLUMN = {"email": "emails", "internal": "internal_messages", "sms": "sms",
+               "webhook": "webhook_calls"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,9 @@ class _Collector:
                 out["skipped"][reason] = n
             else:
                 out[status] += n
-        for channel in ("email", "internal"):
+        for channel in SIMULATED:
             messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0, "skipped": {}})
-        messages["sms"] = {"sent": 0, "failed": 0, "pending": 0, "skipped": {},
-                           "offered": False, "accounts_asking": sum(
-                               "sms" in a.channels for a in st.population.accounts)}
+        messages = dict(sorted(messages.items()))
         missed = self.rows(
             "SELECT count(*), count(DISTINCT contact_id) FROM delivery WHERE kind = "
             "'notification' AND status = 'skipped' AND receiver = 'contact' AND reason IN "
@@ -100,6 +103,7 @@ class _Collector:
                 "SELECT notification_type, count(*) FROM outboxevent GROUP BY 1 ORDER BY 1")),
             "messages": messages,
             "mail_server": dict(sorted(self.sim.sender.outcomes.items())),
+            "sms_gateway": {"accepted": self.sim.sender.channels.sms.accepted},
             "receivers_missed": {"messages": missed[0], "contacts": missed[1]},
             "contacts": {"verified_again": st.contacts_verified,
                          "never_verified": contacts - st.contacts_verified},
@@ -165,7 +169,7 @@ class _Collector:
                 "SELECT date(coalesce(done_at, created_at), :shift), channel, status, count(*) "
                 "FROM delivery WHERE kind = 'notification' GROUP BY 1, 2, 3"):
             if status == "sent":
-                _add(rows, day, "emails" if channel == "email" else "internal_messages", n)
+                _add(rows, day, SENT_COLUMN[channel], n)
             elif status == "failed":
                 _add(rows, day, "failures", n)
             elif status == "skipped":
