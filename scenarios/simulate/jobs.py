@@ -73,7 +73,7 @@ _RECORDED = ("status", "reason", "attempts", "failures", "first_failure_at", "ne
 
 @dataclass(slots=True)
 class _Event:
-    id: int
+    id: int | None  # always stored (the planner's EventLike allows None)
     account_id: str
     notification_type: str
     facts: dict[str, Any]
