@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,7 +31,7 @@ def write_files(results: Results, out: Path, run: dict[str, Any]) -> list[Path]:
     return [summary, daily, filings]
 
 
-def _csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def _csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore",
                                 lineterminator="\n")
