@@ -129,6 +129,7 @@ def _serve_one(config: Config, local: _Local, *, clock: Any, host: str, port: in
     from notify.metrics import measure_latency
     from notify.system import build_system
     from notify.wakeup import scheduled_jobs, start_waker
+    from notify.worker import settle_heap
 
     from .app import create_app
     from .http_server import DEFAULT_THREADS, make_wsgi_server
@@ -146,6 +147,7 @@ def _serve_one(config: Config, local: _Local, *, clock: Any, host: str, port: in
         app.config["ICPSIM_WEBHOOK_STORE"] = local.webhook_store
         server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
                                   threads=threads or DEFAULT_THREADS, sockets=sockets)
+        settle_heap()
         try:
             with sigterm_as_interrupt():  # before announcing: a stop may follow at once
                 if announce is not None:
