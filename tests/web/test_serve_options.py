@@ -112,3 +112,32 @@ def test_several_workers_share_the_port_one_that_dies_is_replaced_and_sigterm_st
             proc.wait()
     assert "icpsim console stopped" in log.read_text()
     assert not _alive(second)
+
+
+def test_with_real_mail_and_sms_endpoints_no_embedded_receiver_starts(tmp_path, mail_sink):
+    with socket.socket() as taken:  # every receiver port is taken: starting one would fail
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
+        env.update(ICPSIM_INSTANCE_PATH=str(tmp_path), ICPSIM_SECRET_KEY="test",
+                   ICPSIM_SMTP_URL=mail_sink.url, ICPSIM_SMS_URL="http://sms.example.com",
+                   ICPSIM_MAIL_SINK_PORT=busy, ICPSIM_SMS_GATEWAY_PORT=busy,
+                   ICPSIM_WEBHOOK_SINK_PORT=busy, PYTHONUNBUFFERED="1")
+        log = tmp_path / "serve.log"
+        proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port),
+                                 "--workers", "2"], cwd=ROOT, env=env,
+                                stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        try:
+            _ready(f"http://127.0.0.1:{port}", proc)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=90) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    out = log.read_text()
+    assert f"mail: sent to {mail_sink.url}" in out
+    assert "sms: sent to http://sms.example.com; webhooks: sent out" in out
+    assert "embedded" not in out
