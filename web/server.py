@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -184,6 +185,7 @@ def _serve_processes(config: Config, local: _Local, listener: socket.socket, *,
     """
     host, port = listener.getsockname()[:2]
     children: dict[int, int] = {}  # pid -> slot
+    parent = os.getpid()
 
     def start(slot: int) -> None:
         pid = os.fork()
@@ -192,6 +194,7 @@ def _serve_processes(config: Config, local: _Local, listener: socket.socket, *,
             try:
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _stop_with(parent)
                 _serve_one(config, local, clock=None, host=host, port=port, threads=threads,
                            jobs=jobs, announce=None, sockets=[listener])
             except BaseException as exc:  # noqa: BLE001  (one line, then out)
@@ -241,6 +244,18 @@ def _serve_processes(config: Config, local: _Local, listener: socket.socket, *,
                     os.kill(pid, signal.SIGKILL)
             print("icpsim console stopped" if stopping else "icpsim serve: stopping",
                   flush=True)
+
+
+def _stop_with(parent: int) -> None:
+    """In a serving process: stop cleanly (as on SIGTERM) once ``parent`` is gone, even
+    when it was killed outright and could not stop us itself."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="icpsim-parent-watch", daemon=True).start()
 
 
 def _how(status: int) -> str:

@@ -141,3 +141,28 @@ def test_with_real_mail_and_sms_endpoints_no_embedded_receiver_starts(tmp_path, 
     assert f"mail: sent to {mail_sink.url}" in out
     assert "sms: sent to http://sms.example.com; webhooks: sent out" in out
     assert "embedded" not in out
+
+
+def test_the_serving_processes_stop_when_their_parent_is_killed_outright(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICPSIM_")}
+    env.update(ICPSIM_INSTANCE_PATH=str(tmp_path), ICPSIM_MAIL_SINK_PORT=str(free_port()),
+               ICPSIM_SMS_GATEWAY_PORT=str(free_port()),
+               ICPSIM_WEBHOOK_SINK_PORT=str(free_port()), ICPSIM_SECRET_KEY="test",
+               PYTHONUNBUFFERED="1")
+    log = tmp_path / "serve.log"
+    proc = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port),
+                             "--workers", "2", "--no-jobs"], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        _ready(f"http://127.0.0.1:{port}", proc)
+        found = re.search(r"serving from 2 processes: (\d+), (\d+)", log.read_text())
+        assert found, log.read_text()
+    finally:
+        proc.kill()  # no SIGTERM handling, no goodbye
+        proc.wait()
+    children = [int(found.group(1)), int(found.group(2))]
+    deadline = time.monotonic() + 60
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_alive, children)), "a serving process outlived its parent"
