@@ -49,10 +49,17 @@ def rpc() -> Response:
         status, body = _answer()
     except ApiError as exc:
         status, body = exc.status, _error(exc)
+        if exc.headers:
+            return _respond(body, status, request_id, exc.headers)
+    return _respond(body, status, request_id)
+
+
+def _respond(body: dict[str, Any], status: int, request_id: str,
+             headers: dict[str, str] | None = None) -> Response:
     body["RequestId"] = request_id
     if status >= 400:
         body["HostId"] = HOST_ID
-    return Response(dumps(body), status=status, mimetype="application/json")
+    return Response(dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
 def _answer() -> tuple[int, dict[str, Any]]:
@@ -104,23 +111,41 @@ def _run(handler: Any, call: Call, *, writes: bool) -> dict[str, Any]:
 
 
 def _authenticate(api: ApiSecurity) -> str:
-    """The account of the signing key; every check of the ACS3 signature on the way, in
-    one short transaction (the key's row and the nonce)."""
-    auth = parse_authorization(request.headers.get("Authorization"))
+    """The account of the signing key; every check of the ACS3 signature on the way, then
+    the account's call allowance, in one short transaction (the key's row, the nonce and
+    the allowance)."""
+    environ = request.environ
+    header = _header_reader(environ)
+    auth = parse_authorization(environ.get("HTTP_AUTHORIZATION"))
     payload = check_payload(request.get_data(cache=True),
-                            request.headers.get("x-acs-content-sha256"))
+                            environ.get("HTTP_X_ACS_CONTENT_SHA256"))
     with api.keys.db.raw_transaction() as tx:
         key = api.keys.lookup(auth.key_id, tx)
         if key is None:
             raise unknown_key(auth.key_id)
         canonical = canonical_request(
             method=request.method, path=request.path, query=request.args.to_dict(),
-            header=request.headers.getlist, signed_headers=auth.signed_headers,
-            payload_hash=payload)
+            header=header, signed_headers=auth.signed_headers, payload_hash=payload)
         verify(auth, canonical, key.secret)
-        check_date(request.headers.get("x-acs-date"), api.clock.now(), also=api.wall_time())
-        api.nonces.claim(request.headers.get("x-acs-signature-nonce"), key.id, tx)
+        check_date(environ.get("HTTP_X_ACS_DATE"), api.clock.now(), also=api.wall_time())
+        api.nonces.claim(environ.get("HTTP_X_ACS_SIGNATURE_NONCE"), key.id, tx)
+        api.throttle.take(key.account_id, tx)
     return key.account_id
+
+
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+def _header_reader(environ: dict[str, Any]) -> Any:
+    """``getlist`` of a request header by name, read straight from the WSGI environ (as
+    Werkzeug's headers do it, without walking every header on each look-up)."""
+
+    def getlist(name: str) -> list[str]:
+        key = name.upper().replace("-", "_")
+        value = environ.get(key if key in _UNPREFIXED else "HTTP_" + key)
+        return [] if value is None else [value]
+
+    return getlist
 
 
 def _error(exc: ApiError) -> dict[str, Any]:
