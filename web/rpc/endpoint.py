@@ -86,13 +86,13 @@ def _answer() -> tuple[int, dict[str, Any]]:
     call = Call(account_id, params, services(), api.clock.now(), name)
     token = params.text("ClientToken") if found.client_token else None
     if not token:
-        return 200, _run(found.handler, call, writes=found.writes)
+        return 200, _run(found.handler, call, writes=found.writes, atomic=found.atomic)
     key = (account_id, name, token)
     stored = api.idempotency.begin(*key, params_hash(params.raw))
     if stored is not None:
         return stored.status, dict(stored.body)
     try:
-        body = _run(found.handler, call, writes=found.writes)
+        body = _run(found.handler, call, writes=found.writes, atomic=found.atomic)
     except BaseException:
         api.idempotency.abandon(*key)
         raise
@@ -100,9 +100,13 @@ def _answer() -> tuple[int, dict[str, Any]]:
     return 200, body
 
 
-def _run(handler: Any, call: Call, *, writes: bool) -> dict[str, Any]:
+def _run(handler: Any, call: Call, *, writes: bool, atomic: bool) -> dict[str, Any]:
     try:
-        body = handler(call)
+        if atomic:
+            with call.system.db.atomic():
+                body = handler(call)
+        else:
+            body = handler(call)
     except IcpsimError as exc:
         raise from_domain(exc) from None
     if writes:  # what the call queued (a verification email) is handed on at once

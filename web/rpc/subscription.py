@@ -165,7 +165,7 @@ def list_subscription_item_group_details(call: Call) -> dict[str, Any]:
         for s in SECTIONS]}
 
 
-@action(V, "UpdateSubscriptionItem", writes=True, client_token=True)
+@action(V, "UpdateSubscriptionItem", writes=True, client_token=True, atomic=True)
 def update_subscription_item(call: Call) -> dict[str, Any]:
     p = call.params
     category = shapes.item_of(p.number("ItemId", required=True))

@@ -3,8 +3,9 @@ limit (``FatigueDayLimit``), its receivers with their keyword filters (``Message
 its webhook robots and its receive hours (``ReceiveTimeList``).
 
 Every rule is the services' (SettingsService, WebhookService, RulesService); keywords and
-hours are checked with the rules' own validators before anything is written, so a refused
-call changes nothing.
+hours are checked with the rules' own validators before anything is written, and an update
+runs its service calls in one transaction (``atomic``): a refusal of the last category's
+setting takes back what the first ones changed, so a refused call changes nothing.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def _hours(call: Call) -> list[Any] | None:
     return hours
 
 
-@action(V, "UpdateUserSubscription", writes=True,
+@action(V, "UpdateUserSubscription", writes=True, atomic=True,
         note="channels, daily limits, contacts, webhooks, keywords, receive hours")
 def update_user_subscription(call: Call) -> dict[str, Any]:
     account = call.account_id
@@ -195,7 +196,7 @@ def update_user_subscription(call: Call) -> dict[str, Any]:
     return {}
 
 
-@action(V, "ResetUserSubscription", writes=True)
+@action(V, "ResetUserSubscription", writes=True, atomic=True)
 def reset_user_subscription(call: Call) -> dict[str, Any]:
     categories = _codes(call)
     for category in categories:
