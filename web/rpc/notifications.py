@@ -10,6 +10,7 @@ from notify.audit import AuditService
 from notify.catalog import CHANNELS, SECTIONS, get_category
 
 from . import shapes
+from .directory import contact_list
 from .errors import invalid
 from .registry import Call, action
 
@@ -181,11 +182,7 @@ def _common(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _all_common(call: Call) -> list[dict[str, Any]]:
-    account = call.system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
-    rows += [shapes.contact(c, call.account_id)
-             for c in call.system.contacts.list(call.account_id)]
-    return [_common(r) for r in rows]
+    return [_common(r) for r in contact_list(call)]
 
 
 @action(V, "ReadAllCommonContacts")
