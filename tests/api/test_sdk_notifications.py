@@ -99,7 +99,8 @@ def test_the_message_language_is_read_and_changed_for_new_messages(tenant):
     assert "备案" in row.title
     err = refusal(lambda: inbox.update_message_language(
         n.UpdateMessageLanguageRequest(prefer_lang="fr-FR")))
-    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert (err.code, err.status_code) == ("invalid_language", 400)
+    assert inbox.read_message_language(n.ReadMessageLanguageRequest()).body.data == "zh-CN"
 
 
 def test_common_contacts_are_the_owner_and_the_accounts_contacts(tenant):

@@ -8,6 +8,7 @@ from typing import Any
 
 from notify.audit import AuditService
 from notify.catalog import CHANNELS, SECTIONS, get_category
+from workflow.accounts import InvalidLanguage
 
 from . import shapes
 from .directory import contact_list
@@ -168,7 +169,7 @@ def read_message_language(call: Call) -> dict[str, Any]:
 def update_message_language(call: Call) -> dict[str, Any]:
     tag = call.params.text("PreferLang", required=True, max_length=20) or ""
     if tag.lower() not in LANGUAGES:
-        raise invalid("PreferLang", "must be en-US or zh-CN")
+        raise InvalidLanguage(f"PreferLang {tag!r} is not a message language: en-US or zh-CN")
     call.system.accounts.set_language(call.account_id, LANGUAGES[tag.lower()])
     return {}
 

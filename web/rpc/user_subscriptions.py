@@ -25,6 +25,7 @@ from .webhook_contacts import webhook_contact
 
 V = "2024-12-25"
 ALL_HOURS = list(range(24))
+API_TYPES = {*shapes.API_CHANNEL.values(), "tts"}  # tts: a channel the catalog lacks
 
 
 def _source(words: dict[str, Any], receiver: str) -> dict[str, list[str]]:
@@ -159,6 +160,11 @@ def update_user_subscription(call: Call) -> dict[str, Any]:
             channel = {v: k for k, v in shapes.API_CHANNEL.items()}.get(api_type, api_type)
             on = str(config.get("CheckedState", "")).lower() == "true"
             if channel not in states:
+                if api_type not in API_TYPES:
+                    from notify.errors import InvalidChannel
+
+                    raise InvalidChannel(f"ChannelType {api_type!r} is not a channel: one "
+                                         f"of {', '.join(sorted(API_TYPES))}")
                 if on:
                     from notify.errors import ChannelUnavailable
 
