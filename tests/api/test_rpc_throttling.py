@@ -1,5 +1,6 @@
-"""``Throttling.User``: an account's calls are limited across every `icpsim serve` process
-sharing its database, and the SDK reads the refusal and the time to wait."""
+"""Two `icpsim serve` processes on one database: an account's calls are limited across
+both (``Throttling.User``, read by the SDK with the time to wait), and a nonce seen by one
+is a replay on the other."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from alibabacloud_tea_openapi.exceptions import ThrottlingException
 
 from .conftest import new_tenant, refusal
 from .served import Served
+from .signing import send
 
 RATE, BURST = 0.5, 4  # 4 calls at once, then one every 2 s
 
@@ -57,3 +59,13 @@ def test_the_limit_holds_across_processes_and_a_refused_call_changes_nothing(two
     listed = on_first.list_contacts(m.ListContactsRequest())
     assert listed.body.total_count == 1  # the refused CreateContact created nothing
     assert first.mails(to=f"li@{tenant.id}.example") == []
+
+
+def test_a_nonce_used_on_one_process_is_a_replay_on_the_other(two_servers):
+    first, second = two_servers
+    tenant = new_tenant(first)
+    nonce = f"once-{tenant.id}"
+    status, _ = send(first.base, tenant.key, "ListContacts", method="GET", nonce=nonce)
+    assert status == 200
+    status, body = send(second.base, tenant.key, "ListContacts", method="GET", nonce=nonce)
+    assert (status, body["Code"]) == (400, "SignatureNonceUsed")
