@@ -53,8 +53,10 @@ def serve(port: int, instance: Path) -> None:
     from web.server import start_scheduler
     from workflow.config import Config
 
+    # The account's call allowance is taken on every call as by default (same statement,
+    # same cost); its burst is large enough that no call of a long run is refused.
     config = Config(instance_path=instance, secret_key="bench", admin_token="bench-token",
-                    base_url=f"http://127.0.0.1:{port}")
+                    base_url=f"http://127.0.0.1:{port}", api_burst=1_000_000_000)
     upgrade(config)
     sink = MailSink(port=free_port()).start()
     system = build_system(config.with_(smtp_url=sink.url))
