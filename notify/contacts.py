@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workflow.accounts import get_account
-from workflow.clock import Clock, as_utc
+from workflow.clock import Clock, as_utc, shown_time
 from workflow.config import Config
 from workflow.db import Database
 from workflow.errors import UnknownAccount
@@ -84,7 +84,7 @@ class ContactService:
                 raise ContactLimitReached(
                     f"account {account_id!r} already has {count} contacts, "
                     f"the most allowed is {self.config.max_contacts}")
-            _check_unique(s, account_id, contact.email)
+            _check_unique(s, account, contact.email)
             contact.status = "pending"
             contact.mobile_status = "pending" if contact.mobile else None
             contact.created_at = contact.updated_at = now
@@ -117,7 +117,7 @@ class ContactService:
             contact = get_contact(s, account_id, contact_id)
             old = _values(contact)
             if "email" in given and given["email"].lower() != contact.email_key:
-                _check_unique(s, account_id, given["email"])
+                _check_unique(s, account, given["email"])
             if not audit.diff({k: old[k] for k in given}, given):
                 return contact  # nothing changed: stay as is, send nothing
             new_mobile = "mobile" in given and given["mobile"] != contact.mobile
@@ -180,9 +180,11 @@ class ContactService:
                 VerificationLink.contact_id == contact_id, VerificationLink.channel == channel,
                 col(VerificationLink.is_resend).is_(True))).one()
             if last is not None and now < as_utc(last) + self.config.resend_interval:
+                zone, again = account.time_zone, as_utc(last) + self.config.resend_interval
                 raise ResendLimited(
-                    f"a link was resent to contact {contact_id} at {as_utc(last):%H:%M:%S} UTC;"
-                    f" try again after {as_utc(last) + self.config.resend_interval:%H:%M:%S}")
+                    f"a link was resent to contact {contact_id} at "
+                    f"{shown_time(last, zone, '%H:%M:%S')}; try again after "
+                    f"{shown_time(again, zone, '%H:%M:%S')}")
             sent = s.exec(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.account_id == account_id, AuditEntry.action == "resend",
                 AuditEntry.at > now - RESEND_WINDOW)).one()
@@ -248,11 +250,17 @@ def _by_key(s: Session, account_id: str, key: str) -> Contact | None:
                                         Contact.email_key == key)).first()
 
 
-def _check_unique(s: Session, account_id: str, email: str) -> None:
-    other = _by_key(s, account_id, email.lower())
+def _check_unique(s: Session, account: Account, email: str) -> None:
+    """No two contacts share an address, and none uses the owner's (in any letter case):
+    the owner already receives every message, so such a contact would always be skipped."""
+    if email.lower() == (account.owner_email or "").lower():
+        raise DuplicateContact(
+            f"{email} is the account owner's address; the owner already receives "
+            "every message")
+    other = _by_key(s, account.id, email.lower())
     if other is not None:
         raise DuplicateContact(
-            f"contact {other.id} of account {account_id!r} already uses {other.email}")
+            f"contact {other.id} of account {account.id!r} already uses {other.email}")
 
 
 def _flush(s: Session, contact: Contact, account_id: str) -> None:

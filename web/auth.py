@@ -30,6 +30,7 @@ from flask import (
 
 from workflow.signin_guard import SignInGuard, TooManyAttempts
 
+from . import i18n
 from .forms import SignInForm
 from .services import EXTENSION
 from .users import (
@@ -46,7 +47,7 @@ from .users import (
 )
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static"}
+PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static", "i18n.switch", "favicon"}
 GUARD = "icpsim.signin_guard"
 
 
@@ -70,7 +71,11 @@ def signin() -> Any:
             form.password.errors = ["The account ID or password is incorrect."]
             return render_template("signin.html", form=form), 400
         guard().passed(username)
+        chosen = session.get("lang")
         session.clear()
+        if chosen:
+            session["lang"] = chosen
+        i18n.restore(user.username)
         session["user"] = [user.role, user.account_id, user.name]
         session["auth"] = [guard().session_version(username),
                            fingerprint(password_hash(username))]

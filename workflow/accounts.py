@@ -10,7 +10,7 @@ from .clock import Clock
 from .db import Database
 from .errors import IcpsimError, UnknownAccount
 from .limits import EMAIL, NAME, bounded_text, excerpt
-from .models import Account
+from .models import Account, ConsolePreference
 
 LANGUAGES = ("en", "zh")
 _ACCOUNT_ID = re.compile(r"[a-z0-9-]{1,64}")
@@ -87,6 +87,19 @@ class AccountService:
             account.language = language
             s.add(account)
         return account
+
+
+    def console_language(self, username: str) -> str | None:
+        """The console language ``username`` chose last (None: never chose one)."""
+        with self.db.transaction() as s:
+            chosen = s.get(ConsolePreference, username)
+            return chosen.language if chosen is not None else None
+
+    def set_console_language(self, username: str, language: str) -> None:
+        """Keeps the console language of a user (an account id or ``reviewer``)."""
+        _check_language(language)
+        with self.db.transaction() as s:
+            s.merge(ConsolePreference(username=username, language=language))
 
 
 def _check_language(language: str) -> None:

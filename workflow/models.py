@@ -17,9 +17,17 @@ class Account(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     owner_name: str
     owner_email: str
-    language: str = "en"
+    language: str = "en"  # the message language: notifications are written in it
+    time_zone: str = Field(default="Asia/Shanghai", max_length=64)  # every time shown to it
     password_hash: str | None = None
     created_at: datetime = _when()
+
+
+class ConsolePreference(SQLModel, table=True):
+    """A console user's own settings, kept across sessions: the console language."""
+
+    username: str = Field(primary_key=True, max_length=64)  # an account id, or ``reviewer``
+    language: str = Field(default="en", max_length=8)
 
 
 class Filing(SQLModel, table=True):

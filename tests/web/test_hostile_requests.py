@@ -25,7 +25,7 @@ FORM_FIELDS = ("username", "password", "name", "email", "title", "mobile", "fili
 QUERY_KEYS = ("next", "type", "page")
 VALID = {"category": "icp_filing", "contact_id": "1", "message_id": "1", "account_id": "acme",
          "filing_id": "F1", "delivery_id": "1", "key": "nothing", "token": "nothing",
-         "filename": "style.css", "webhook_id": "1"}
+         "filename": "style.css", "webhook_id": "1", "code": "zh"}
 
 
 @pytest.fixture
