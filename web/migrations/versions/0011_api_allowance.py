@@ -1,7 +1,7 @@
 """API call allowances per account (Throttling.User)
 
-Revision ID: 0010_api_allowance
-Revises: 0009_sim
+Revision ID: 0011_api_allowance
+Revises: 0010_console
 Create Date: 2026-11-29 21:10:00
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
 from alembic import op
 
-revision: str = '0010_api_allowance'
-down_revision: str | None = '0009_sim'
+revision: str = '0011_api_allowance'
+down_revision: str | None = '0010_console'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
