@@ -1,11 +1,12 @@
 """Benchmark: the official SDK against the served Alibaba-compatible endpoint, with a bare
 Flask route on the same server as the baseline.
 
-A server process (this script with ``--serve``) runs the icpsim app on Werkzeug's threaded
-server, as ``icpsim serve`` does, with an embedded mail sink; requests that carry
-``Locale=bare-baseline`` go to a bare Flask route answering a fixed ListContacts body (no
-signature check, no database). The client process calls, through the official
-MscOpenSubscription SDK:
+A server process (this script with ``--serve``) runs the icpsim app as ``icpsim serve``
+does: behind the ops endpoints, on waitress with the same threads (web/http_server.py),
+with the scheduler and the wake-up running and an embedded mail sink. Requests that carry
+``Locale=bare-baseline`` go to a bare Flask route in the same WSGI server answering a fixed
+ListContacts body (no signature check, no database): everything but the endpoint's work.
+The client process calls, through the official MscOpenSubscription SDK:
   - ListContacts for an account with 15 contacts (16 rows with the owner), and the same
     call answered by the bare route, alternating in blocks so both see the same noise;
   - CreateContact + DeleteContact pairs.
@@ -36,48 +37,57 @@ BARE = "bare-baseline"
 
 
 def serve(port: int, instance: Path) -> None:
-    """The server process: the icpsim app plus the bare route, on one Werkzeug server."""
-    import logging
-
+    """The server process: what `icpsim serve` runs (its app behind the ops endpoints, on
+    the same waitress server with the same threads, with the scheduler and the wake-up
+    running), plus the bare route in the same WSGI server."""
     from flask import Flask, Response
-    from werkzeug.serving import make_server
 
     from notify.mailsink import MailSink, free_port
+    from notify.stopping import sigterm_as_interrupt
     from notify.system import build_system
+    from notify.wakeup import scheduled_jobs, start_waker
     from web.app import create_app
+    from web.http_server import DEFAULT_THREADS, make_wsgi_server
     from web.migrate import upgrade
+    from web.ops import ops_app, with_ops
+    from web.server import start_scheduler
     from workflow.config import Config
 
+    # The account's call allowance is taken on every call as by default (same statement,
+    # same cost); its burst is large enough that no call of a long run is refused.
     config = Config(instance_path=instance, secret_key="bench", admin_token="bench-token",
-                    base_url=f"http://127.0.0.1:{port}")
+                    base_url=f"http://127.0.0.1:{port}", api_burst=1_000_000_000)
     upgrade(config)
     sink = MailSink(port=free_port()).start()
     system = build_system(config.with_(smtp_url=sink.url))
+    waker = start_waker(system)
+    scheduler = start_scheduler(system, jobs=scheduled_jobs(waker))
     app = create_app(system=system)
-    canned = (instance / "canned.json").read_bytes() if (instance / "canned.json").exists() \
-        else b"{}"
     bare = Flask("bare")
 
     @bare.route("/", methods=["GET", "POST"])
     def answer() -> Response:
-        return Response((instance / "canned.json").read_bytes() if canned == b"{}" else canned,
-                        mimetype="application/json")
+        return Response((instance / "canned.json").read_bytes(), mimetype="application/json")
 
-    icpsim = app.wsgi_app
+    icpsim = with_ops(app.wsgi_app, ops_app(system))  # as `icpsim serve` wraps it
 
     def dispatch(environ, start_response):  # type: ignore[no-untyped-def]
         if f"Locale={BARE}" in environ.get("QUERY_STRING", ""):
             return bare.wsgi_app(environ, start_response)
         return icpsim(environ, start_response)
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", port, dispatch, threaded=True)
-    print("ready", flush=True)
+    server = make_wsgi_server(dispatch, host="127.0.0.1", port=port, threads=DEFAULT_THREADS)
     try:
-        server.serve_forever()
+        with sigterm_as_interrupt():
+            print("ready", flush=True)
+            server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        server.close()
+        if waker is not None:
+            waker.stop()
+        scheduler.shutdown(wait=True)
         system.close()
         sink.stop()
 

@@ -1,4 +1,5 @@
-"""Tables of the HTTP APIs: access keys, seen signature nonces, idempotent calls.
+"""Tables of the HTTP APIs: access keys, seen signature nonces, idempotent calls, call
+allowances.
 
 They live in the database because several processes serving one instance must agree
 on them (docs/design.md#http-apis-webrpc-webcontrol).
@@ -46,3 +47,15 @@ class IdempotentCall(SQLModel, table=True):
     status: int
     answer: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _when(index=True)
+
+
+class ApiAllowance(SQLModel, table=True):
+    """An account's allowance of API calls: a token bucket refilled at the configured rate.
+
+    Times are seconds since the epoch on the machine's clock (a rate is a matter of real
+    time, and plain numbers let one SQL statement refill and take on every database).
+    """
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    updated: float

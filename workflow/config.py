@@ -68,6 +68,10 @@ class Config:
     webhook_allow_hosts: str = ""  # host[:port],... allowed despite being private
     webhook_timeout: timedelta = timedelta(seconds=10)
     max_webhooks: int = 5
+    # the Alibaba-compatible API: calls per second each account may keep up (0: no limit)
+    # and how many it may make at once above that (docs/LIMITS.md#api-calls)
+    api_rate_limit: float = 100.0
+    api_burst: int = 2000
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -117,7 +121,8 @@ class Config:
 SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
 _RANGES = (("batch_size", 1, 100_000), ("max_contacts", 0, 100_000),
            ("resend_daily_limit", 0, 1_000_000), ("retry_jitter", 0.0, 1.0),
-           ("mail_sink_port", 1, 65535))
+           ("mail_sink_port", 1, 65535), ("api_rate_limit", 0.0, 1_000_000.0),
+           ("api_burst", 1, 1_000_000_000))
 
 
 def _check_database_url(url: str) -> None:

@@ -101,6 +101,9 @@ class NestedTransaction(RuntimeError):
     """
 
 
+ATOMIC = "atomic"  # what ``_raw_open.open`` holds while ``Database.atomic`` runs
+
+
 class Database:
     """One engine and the way to open a transaction on it."""
 
@@ -113,6 +116,7 @@ class Database:
         self._writer_tx: Any = None  # and its statement runner
         self._writer_lock = threading.Lock() if self.is_sqlite else None
         self._raw_open = threading.local()  # .open: a raw transaction runs in this thread
+        self._unit = threading.local()  # .session: the unit of work `atomic` opened here
         # Set after each commit that wrote outbox events: this process's relay and
         # dispatch wait on it instead of sleeping until their next poll (notify/wakeup.py).
         self.outbox_committed = threading.Event()
@@ -123,9 +127,34 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work: commit on success, roll back on any exception."""
+        """A unit of work: commit on success, roll back on any exception. Inside
+        ``atomic`` it is a savepoint of that one transaction instead."""
+        unit = getattr(self._unit, "session", None)
+        if unit is not None:
+            with unit.begin_nested():
+                yield unit
+            return
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def atomic(self) -> Iterator[Session]:
+        """One transaction for several units of work: every ``transaction()`` this thread
+        opens inside joins it (as a savepoint), so a caller making several service calls
+        commits them all or none. A raw transaction inside is refused (NestedTransaction):
+        on SQLite it would wait for the write lock this one holds."""
+        if getattr(self._unit, "session", None) is not None or getattr(
+                self._raw_open, "open", False):
+            raise NestedTransaction(f"a transaction on {self.url.render_as_string()} is "
+                                    "already open in this thread: do the work in it")
+        with self.transaction() as session:
+            self._unit.session = session
+            self._raw_open.open = ATOMIC
+            try:
+                yield session
+            finally:
+                self._unit.session = None
+                self._raw_open.open = False
 
     def raw_transaction(self) -> RawScope:
         """A transaction on a DBAPI connection, for prepared statements on hot paths
@@ -152,7 +181,9 @@ class RawScope:
     def __enter__(self) -> RawTransaction:
         db = self.db
         if getattr(db._raw_open, "open", False):
-            raise NestedTransaction(f"a raw transaction on {db.url.render_as_string()} is "
+            what = ("a unit of work (Database.atomic)" if db._raw_open.open is ATOMIC
+                    else "a raw transaction")
+            raise NestedTransaction(f"{what} on {db.url.render_as_string()} is "
                                     "already open in this thread: do the inner work in it")
         db._raw_open.open = True
         try:

@@ -99,7 +99,8 @@ def test_the_message_language_is_read_and_changed_for_new_messages(tenant):
     assert "备案" in row.title
     err = refusal(lambda: inbox.update_message_language(
         n.UpdateMessageLanguageRequest(prefer_lang="fr-FR")))
-    assert (err.code, err.status_code) == ("InvalidParameter", 400)
+    assert (err.code, err.status_code) == ("invalid_language", 400)
+    assert inbox.read_message_language(n.ReadMessageLanguageRequest()).body.data == "zh-CN"
 
 
 def test_common_contacts_are_the_owner_and_the_accounts_contacts(tenant):
@@ -189,3 +190,46 @@ def test_list_messages_is_the_sent_log_with_channel_and_time_filters(tenant):
     assert (page.total, len(page.data)) == (3, 1)
     err = refusal(lambda: log.list_messages(q.ListMessagesRequest(channel_type="fax")))
     assert (err.code, err.status_code) == ("InvalidParameter", 400)
+
+
+def _settings(tenant, *codes):
+    """The user subscriptions of ``codes`` and the settings history, as the SDK reads them."""
+    inbox = tenant.notifications
+    subs = {s.category_code: s.to_map() for s in inbox.read_user_subscription_list(
+        n.ReadUserSubscriptionListRequest()).body.data if s.category_code in codes}
+    history = inbox.read_revision_history_list(n.ReadRevisionHistoryListRequest(
+        page_info=n.ReadRevisionHistoryListRequestPageInfo(max_results=50))).body.data
+    return subs, history.total_count
+
+
+def test_an_update_refused_at_its_last_category_changes_no_category(tenant):
+    inbox = tenant.notifications
+    email = f"li@{tenant.id}.example"
+    contact_id = tenant.subscription.create_contact(m.CreateContactRequest(
+        contact_name="Li Lei", email=email, position="CEO")).body.contact_id
+    tenant.verify(email)
+    inbox.update_user_subscription(n.UpdateUserSubscriptionRequest(
+        category_codes=["icp_filing"],
+        common_contacts=[n.UpdateUserSubscriptionRequestCommonContacts(contact_id=contact_id)]))
+    tenant.subscription.update_contact(m.UpdateContactRequest(  # pending again
+        contact_id=contact_id, contact_name="Li Xiaolei", email=email))
+    before = _settings(tenant, "icp_filing", "account_balance", "account_security")
+
+    # A daily limit icp_filing takes, then one account_security's required email refuses.
+    err = refusal(lambda: inbox.update_user_subscription(n.UpdateUserSubscriptionRequest(
+        category_codes=["icp_filing", "account_security"],
+        channel_configs=[n.UpdateUserSubscriptionRequestChannelConfigs(
+            channel_type="email", fatigue_day_limit=5)])))
+    assert (err.code, err.status_code) == ("invalid_limit", 400)
+    assert _settings(tenant, "icp_filing", "account_balance", "account_security") == before
+
+    # icp_filing keeps its (now pending) receiver and turns email off; account_balance
+    # refuses the pending contact as a new receiver.
+    err = refusal(lambda: inbox.update_user_subscription(n.UpdateUserSubscriptionRequest(
+        category_codes=["icp_filing", "account_balance"],
+        channel_configs=[n.UpdateUserSubscriptionRequestChannelConfigs(
+            channel_type="email", checked_state="false", fatigue_day_limit=5)],
+        common_contacts=[n.UpdateUserSubscriptionRequestCommonContacts(
+            contact_id=contact_id)])))
+    assert (err.code, err.status_code) == ("contact_not_verified", 409)
+    assert _settings(tenant, "icp_filing", "account_balance", "account_security") == before

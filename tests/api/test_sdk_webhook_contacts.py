@@ -178,6 +178,10 @@ def test_bad_limits_hours_and_keywords_are_refused_and_change_nothing(tenant):
         (n.UpdateUserSubscriptionRequest(category_codes=["icp_filing"],
                                          receive_time_list=[8, 24]), "invalid_hours"),
         (n.UpdateUserSubscriptionRequest(
+            category_codes=["icp_filing"],
+            channel_configs=[n.UpdateUserSubscriptionRequestChannelConfigs(
+                channel_type="fax", checked_state="false")]), "invalid_channel"),
+        (n.UpdateUserSubscriptionRequest(
             category_codes=["icp_filing"], receive_time_list=[9],
             common_contacts=[n.UpdateUserSubscriptionRequestCommonContacts(
                 contact_id=0,

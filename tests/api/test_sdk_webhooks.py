@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 from alibabacloud_mscopensubscription20210713 import models as m
+from alibabacloud_notifications20241225 import models as n
 
-from .conftest import refusal
+from .conftest import new_tenant, refusal
 from .served import Served, served_with_receiver, sms_to
 
 
@@ -63,8 +64,11 @@ def test_the_webhook_rules_of_the_message_center_come_back_with_their_codes(tena
         err = refusal(lambda name=name, url=url: tenant.subscription.create_webhook(
             m.CreateWebhookRequest(webhook_name=name, server_url=url)))
         assert (err.code, err.status_code) == (code, 400), url
-    for n in range(5):
-        _create(tenant, f"bot{n}")
+    _create(tenant, "bot0")
+    err = refusal(lambda: _create(tenant, "bot0"))
+    assert (err.code, err.status_code) == ("duplicate_webhook", 409)
+    for i in range(1, 5):
+        _create(tenant, f"bot{i}")
     err = refusal(lambda: _create(tenant, "sixth"))
     assert (err.code, err.status_code) == ("webhook_limit_reached", 409)
     assert tenant.subscription.list_webhooks(m.ListWebhooksRequest()).body.total_count == 5
@@ -147,3 +151,31 @@ def test_the_owners_mobile_counts_as_verified_and_a_bad_one_creates_no_account(s
     assert (status, body["code"]) == (400, "invalid_mobile")
     status, _ = served.control("POST", "/_icpsim/v1/accounts/bad-mobile/access-keys")
     assert status == 404
+
+
+def test_one_accounts_key_never_sees_or_touches_another_accounts_webhooks(served):
+    alice, mallory = new_tenant(served, "alice"), new_tenant(served, "mallory")
+    hook = _create(alice, "ops")
+    assert mallory.subscription.list_webhooks(m.ListWebhooksRequest()).body.total_count == 0
+    assert mallory.notifications.read_all_webhook_contacts(
+        n.ReadAllWebhookContactsRequest()).body.data == []
+    icp = _icp(mallory)
+    for call in (
+        lambda: mallory.subscription.get_webhook(m.GetWebhookRequest(webhook_id=hook)),
+        lambda: mallory.subscription.update_webhook(m.UpdateWebhookRequest(
+            webhook_id=hook, webhook_name="mine", server_url=_hook(mallory, "mine"))),
+        lambda: mallory.subscription.delete_webhook(m.DeleteWebhookRequest(webhook_id=hook)),
+        lambda: mallory.subscription.update_subscription_item(
+            m.UpdateSubscriptionItemRequest(item_id=icp.item_id, webhook_ids=[hook])),
+        lambda: mallory.notifications.read_webhook_contact(
+            n.ReadWebhookContactRequest(contact_id=hook)),
+        lambda: mallory.notifications.test_webhook_contact(
+            n.TestWebhookContactRequest(contact_id=hook)),
+        lambda: mallory.notifications.delete_webhook_contact(
+            n.DeleteWebhookContactRequest(contact_id=hook)),
+    ):
+        err = refusal(call)
+        assert (err.code, err.status_code) == ("unknown_webhook", 404)
+        assert alice.id not in str(err.data)
+    got = alice.subscription.get_webhook(m.GetWebhookRequest(webhook_id=hook)).body.webhook
+    assert (got.webhook_name, got.server_url) == ("ops", _hook(alice, "ops"))

@@ -49,10 +49,17 @@ def rpc() -> Response:
         status, body = _answer()
     except ApiError as exc:
         status, body = exc.status, _error(exc)
+        if exc.headers:
+            return _respond(body, status, request_id, exc.headers)
+    return _respond(body, status, request_id)
+
+
+def _respond(body: dict[str, Any], status: int, request_id: str,
+             headers: dict[str, str] | None = None) -> Response:
     body["RequestId"] = request_id
     if status >= 400:
         body["HostId"] = HOST_ID
-    return Response(dumps(body), status=status, mimetype="application/json")
+    return Response(dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
 def _answer() -> tuple[int, dict[str, Any]]:
@@ -79,13 +86,13 @@ def _answer() -> tuple[int, dict[str, Any]]:
     call = Call(account_id, params, services(), api.clock.now(), name)
     token = params.text("ClientToken") if found.client_token else None
     if not token:
-        return 200, _run(found.handler, call, writes=found.writes)
+        return 200, _run(found.handler, call, writes=found.writes, atomic=found.atomic)
     key = (account_id, name, token)
     stored = api.idempotency.begin(*key, params_hash(params.raw))
     if stored is not None:
         return stored.status, dict(stored.body)
     try:
-        body = _run(found.handler, call, writes=found.writes)
+        body = _run(found.handler, call, writes=found.writes, atomic=found.atomic)
     except BaseException:
         api.idempotency.abandon(*key)
         raise
@@ -93,9 +100,13 @@ def _answer() -> tuple[int, dict[str, Any]]:
     return 200, body
 
 
-def _run(handler: Any, call: Call, *, writes: bool) -> dict[str, Any]:
+def _run(handler: Any, call: Call, *, writes: bool, atomic: bool) -> dict[str, Any]:
     try:
-        body = handler(call)
+        if atomic:
+            with call.system.db.atomic():
+                body = handler(call)
+        else:
+            body = handler(call)
     except IcpsimError as exc:
         raise from_domain(exc) from None
     if writes:  # what the call queued (a verification email) is handed on at once
@@ -104,23 +115,41 @@ def _run(handler: Any, call: Call, *, writes: bool) -> dict[str, Any]:
 
 
 def _authenticate(api: ApiSecurity) -> str:
-    """The account of the signing key; every check of the ACS3 signature on the way, in
-    one short transaction (the key's row and the nonce)."""
-    auth = parse_authorization(request.headers.get("Authorization"))
+    """The account of the signing key; every check of the ACS3 signature on the way, then
+    the account's call allowance, in one short transaction (the key's row, the nonce and
+    the allowance)."""
+    environ = request.environ
+    header = _header_reader(environ)
+    auth = parse_authorization(environ.get("HTTP_AUTHORIZATION"))
     payload = check_payload(request.get_data(cache=True),
-                            request.headers.get("x-acs-content-sha256"))
+                            environ.get("HTTP_X_ACS_CONTENT_SHA256"))
     with api.keys.db.raw_transaction() as tx:
         key = api.keys.lookup(auth.key_id, tx)
         if key is None:
             raise unknown_key(auth.key_id)
         canonical = canonical_request(
             method=request.method, path=request.path, query=request.args.to_dict(),
-            header=request.headers.getlist, signed_headers=auth.signed_headers,
-            payload_hash=payload)
+            header=header, signed_headers=auth.signed_headers, payload_hash=payload)
         verify(auth, canonical, key.secret)
-        check_date(request.headers.get("x-acs-date"), api.clock.now(), also=api.wall_time())
-        api.nonces.claim(request.headers.get("x-acs-signature-nonce"), key.id, tx)
+        check_date(environ.get("HTTP_X_ACS_DATE"), api.clock.now(), also=api.wall_time())
+        api.nonces.claim(environ.get("HTTP_X_ACS_SIGNATURE_NONCE"), key.id, tx)
+        api.throttle.take(key.account_id, tx)
     return key.account_id
+
+
+_UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+def _header_reader(environ: dict[str, Any]) -> Any:
+    """``getlist`` of a request header by name, read straight from the WSGI environ (as
+    Werkzeug's headers do it, without walking every header on each look-up)."""
+
+    def getlist(name: str) -> list[str]:
+        key = name.upper().replace("-", "_")
+        value = environ.get(key if key in _UNPREFIXED else "HTTP_" + key)
+        return [] if value is None else [value]
+
+    return getlist
 
 
 def _error(exc: ApiError) -> dict[str, Any]:

@@ -12,11 +12,13 @@ from workflow.errors import Conflict, IcpsimError, NotFound
 class ApiError(Exception):
     """An Alibaba-shaped refusal: a ``code``, a human ``message`` and an HTTP status."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, *,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.headers = headers or {}  # sent with the answer (Retry-After)
 
 
 def signature_mismatch(message: str) -> ApiError:

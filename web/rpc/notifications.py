@@ -8,8 +8,10 @@ from typing import Any
 
 from notify.audit import AuditService
 from notify.catalog import CHANNELS, SECTIONS, get_category
+from workflow.accounts import InvalidLanguage
 
 from . import shapes
+from .directory import contact_list
 from .errors import invalid
 from .registry import Call, action
 
@@ -167,7 +169,7 @@ def read_message_language(call: Call) -> dict[str, Any]:
 def update_message_language(call: Call) -> dict[str, Any]:
     tag = call.params.text("PreferLang", required=True, max_length=20) or ""
     if tag.lower() not in LANGUAGES:
-        raise invalid("PreferLang", "must be en-US or zh-CN")
+        raise InvalidLanguage(f"PreferLang {tag!r} is not a message language: en-US or zh-CN")
     call.system.accounts.set_language(call.account_id, LANGUAGES[tag.lower()])
     return {}
 
@@ -181,11 +183,7 @@ def _common(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _all_common(call: Call) -> list[dict[str, Any]]:
-    account = call.system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
-    rows += [shapes.contact(c, call.account_id)
-             for c in call.system.contacts.list(call.account_id)]
-    return [_common(r) for r in rows]
+    return [_common(r) for r in contact_list(call)]
 
 
 @action(V, "ReadAllCommonContacts")

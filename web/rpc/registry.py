@@ -40,6 +40,7 @@ class Action:
     client_token: bool = False
     supported: bool = True
     note: str = field(default="")
+    atomic: bool = False  # its service calls commit together or not at all
 
     @property
     def product(self) -> str:
@@ -50,8 +51,11 @@ ACTIONS: dict[tuple[str, str], Action] = {}
 
 
 def action(version: str, name: str, *, writes: bool = False, client_token: bool = False,
-           supported: bool = True, note: str = "") -> Callable[[Handler], Handler]:
-    """Register ``handler`` as the answer to ``name`` of the product ``version``."""
+           supported: bool = True, note: str = "", atomic: bool = False
+           ) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as the answer to ``name`` of the product ``version``;
+    ``atomic``: the handler's service calls run in one transaction (``Database.atomic``),
+    for actions that change several settings, so a refusal halfway changes nothing."""
     if version not in PRODUCTS:
         raise ValueError(f"unknown product version {version}")
 
@@ -60,7 +64,8 @@ def action(version: str, name: str, *, writes: bool = False, client_token: bool 
         if key in ACTIONS:
             raise ValueError(f"{name} {version} is registered twice")
         ACTIONS[key] = Action(version, name, handler, writes=writes,
-                              client_token=client_token, supported=supported, note=note)
+                              client_token=client_token, supported=supported, note=note,
+                              atomic=atomic)
         return handler
 
     return register

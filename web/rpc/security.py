@@ -1,4 +1,5 @@
-"""What the APIs check callers with: access keys, nonces, idempotency tokens, the clock."""
+"""What the APIs check callers with: access keys, nonces, idempotency tokens, call
+allowances, the clock."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from workflow.clock import Clock, SystemClock
 from .idempotency import IdempotencyBook
 from .keys import AccessKeyStore
 from .replay import NonceBook
+from .throttle import Throttle
 
 EXTENSION = "icpsim_api"
 
@@ -23,12 +25,14 @@ class ApiSecurity:
     keys: AccessKeyStore
     nonces: NonceBook
     idempotency: IdempotencyBook
+    throttle: Throttle
 
     @classmethod
     def for_system(cls, system: Any) -> ApiSecurity:
-        db, clock = system.db, system.clock
-        return cls(clock, AccessKeyStore.for_instance(db, clock, system.config.instance_path),
-                   NonceBook(db, SystemClock()), IdempotencyBook(db, clock))
+        db, clock, config = system.db, system.clock, system.config
+        return cls(clock, AccessKeyStore.for_instance(db, clock, config.instance_path),
+                   NonceBook(db, SystemClock()), IdempotencyBook(db, clock),
+                   Throttle(db, rate=config.api_rate_limit, burst=config.api_burst))
 
     def wall_time(self) -> datetime | None:
         """The machine's time when the service's clock is simulated (else None)."""

@@ -9,6 +9,7 @@ from notify.settings import check_channels
 from workflow.errors import Conflict
 
 from . import shapes
+from .directory import contact_list
 from .errors import ApiError, invalid, missing
 from .registry import Call, action
 from .subscription_webhooks import webhook
@@ -22,11 +23,7 @@ class OwnerNotChangeable(Conflict):
 
 # contacts ------------------------------------------------------------------------
 def _contacts(call: Call) -> list[dict[str, Any]]:
-    system = call.system
-    account = system.accounts.get(call.account_id)
-    rows = [shapes.owner_contact(account, mobile=call.system.rules.owner_mobile(account.id))]
-    rows += [shapes.contact(c, call.account_id) for c in system.contacts.list(call.account_id)]
-    return rows
+    return contact_list(call)
 
 
 def _contact_id(call: Call) -> int:
@@ -165,7 +162,7 @@ def list_subscription_item_group_details(call: Call) -> dict[str, Any]:
         for s in SECTIONS]}
 
 
-@action(V, "UpdateSubscriptionItem", writes=True, client_token=True)
+@action(V, "UpdateSubscriptionItem", writes=True, client_token=True, atomic=True)
 def update_subscription_item(call: Call) -> dict[str, Any]:
     p = call.params
     category = shapes.item_of(p.number("ItemId", required=True))

@@ -3,8 +3,9 @@ limit (``FatigueDayLimit``), its receivers with their keyword filters (``Message
 its webhook robots and its receive hours (``ReceiveTimeList``).
 
 Every rule is the services' (SettingsService, WebhookService, RulesService); keywords and
-hours are checked with the rules' own validators before anything is written, so a refused
-call changes nothing.
+hours are checked with the rules' own validators before anything is written, and an update
+runs its service calls in one transaction (``atomic``): a refusal of the last category's
+setting takes back what the first ones changed, so a refused call changes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .webhook_contacts import webhook_contact
 
 V = "2024-12-25"
 ALL_HOURS = list(range(24))
+API_TYPES = {*shapes.API_CHANNEL.values(), "tts"}  # tts: a channel the catalog lacks
 
 
 def _source(words: dict[str, Any], receiver: str) -> dict[str, list[str]]:
@@ -128,7 +130,7 @@ def _hours(call: Call) -> list[Any] | None:
     return hours
 
 
-@action(V, "UpdateUserSubscription", writes=True,
+@action(V, "UpdateUserSubscription", writes=True, atomic=True,
         note="channels, daily limits, contacts, webhooks, keywords, receive hours")
 def update_user_subscription(call: Call) -> dict[str, Any]:
     account = call.account_id
@@ -158,6 +160,11 @@ def update_user_subscription(call: Call) -> dict[str, Any]:
             channel = {v: k for k, v in shapes.API_CHANNEL.items()}.get(api_type, api_type)
             on = str(config.get("CheckedState", "")).lower() == "true"
             if channel not in states:
+                if api_type not in API_TYPES:
+                    from notify.errors import InvalidChannel
+
+                    raise InvalidChannel(f"ChannelType {api_type!r} is not a channel: one "
+                                         f"of {', '.join(sorted(API_TYPES))}")
                 if on:
                     from notify.errors import ChannelUnavailable
 
@@ -195,7 +202,7 @@ def update_user_subscription(call: Call) -> dict[str, Any]:
     return {}
 
 
-@action(V, "ResetUserSubscription", writes=True)
+@action(V, "ResetUserSubscription", writes=True, atomic=True)
 def reset_user_subscription(call: Call) -> dict[str, Any]:
     categories = _codes(call)
     for category in categories:
