@@ -38,7 +38,7 @@ function icpsimModifyContactDialogs() {
   document.querySelectorAll("dialog.modify-dialog").forEach(function (dialog) {
     dialog.addEventListener("close", function () {
       var link = opener(dialog);
-      if (link && !dialog.contains(document.activeElement)) link.focus();
+      if (link) link.focus();
     });
   });
   var open = document.querySelector("dialog[data-open]");
