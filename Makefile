@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench docs install system-deps clean
+.PHONY: run test serve worker lint bench docs install system-deps axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: install
 	$(BIN)/icpsim simulate simulations/busy-quarter.yaml --out simulation-out/busy-quarter
 
 ## test: lint, type-check and every test (unit, integration, web, browser, scenarios)
-test: install system-deps lint
+test: install system-deps axe lint
 	$(BIN)/pytest -n 2
 
 lint: install
@@ -65,5 +65,12 @@ system-deps:
 	  else echo "note: missing$$missing; their tests will be skipped (apt-get install$$missing)"; fi; \
 	fi
 
+# The accessibility checker the browser tests inject (axe-core, pinned in the lock file).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund -s \
+	  && touch $@; else echo "note: npm is missing; the accessibility checks use their own rules only"; fi
+
 clean:
-	rm -rf $(VENV) instance test-artifacts simulation-out *.egg-info
+	rm -rf $(VENV) instance test-artifacts simulation-out *.egg-info tests/browser/node_modules

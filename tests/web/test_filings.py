@@ -200,4 +200,4 @@ def test_times_are_stored_in_utc_and_shown_in_beijing_time(owner, system):
     _create(owner)  # the test clock stands at 2026-03-02 01:00 UTC
     assert system.filings.get("acme", "F1").created_at.isoformat().endswith("+00:00")
     page = text(owner.get("/filings/acme/F1"))
-    assert "2026-03-02 09:00:00 (UTC+8)" in page
+    assert "2026-03-02 09:00 (UTC+8)" in page
