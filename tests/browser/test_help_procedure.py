@@ -144,7 +144,7 @@ def test_the_help_page_procedure_word_for_word(browser: Any, live: Any, lang: st
         # Refresh: Wang Fang is verified; check the box and Save.
         go_common_settings(page, w)
         dialog = open_modify_dialog(page, w)
-        dialog.get_by_role("link", name=w["refresh"], exact=True).click()
+        dialog.get_by_role("button", name=w["refresh"], exact=True).click()
         dialog = page.get_by_role("dialog", name=re.compile(w["modify_contact"]))
         expect(dialog.locator("tr", has_text="Wang Fang")).to_contain_text(w["verified"])
         receiver_box(dialog, "Wang Fang").check()
