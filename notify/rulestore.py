@@ -41,9 +41,12 @@ class KeywordSetting:
     deny: tuple[str, ...]
 
 
-def rules_for(s: Session, account_id: str, category: str) -> Rules:
-    """What the planner needs besides channels and receivers, in one snapshot."""
-    states = channel_states(s, account_id, category)
+def rules_for(s: Session, account_id: str, category: str, *,
+              states: dict[str, str] | None = None) -> Rules:
+    """What the planner needs besides channels and receivers, in one snapshot
+    (``states``: the account's channel states, when the caller has read them already)."""
+    if states is None:
+        states = channel_states(s, account_id, category)
     limits = s.exec(select(ChannelLimit).where(ChannelLimit.account_id == account_id,
                                                ChannelLimit.category == category)).all()
     words = s.exec(select(KeywordRule).where(KeywordRule.account_id == account_id,
