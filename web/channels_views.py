@@ -22,6 +22,7 @@ from notify.webhooks import TYPES
 from workflow.errors import IcpsimError
 
 from .auth import owner_required
+from .contacts_views import page_context
 from .errors import attach
 from .forms import CsrfForm
 from .services import services
@@ -117,9 +118,8 @@ def resend_sms(contact_id: int) -> Any:
                                                  channel="sms", actor=g.user.account_id)
         except IcpsimError as exc:
             attach(form, exc)
-            contacts = services().contacts.list(g.user.account_id)
-            return render_template("contacts.html", contacts=contacts, form=form,
-                                   error_for=contact_id), exc.http_status
+            return render_template("contacts.html", form=form, error_for=contact_id,
+                                   **page_context(g.user.account_id)), exc.http_status
         flash(f"A new verification SMS was sent to {contact.mobile}; older SMS links no "
               "longer work.")
     return redirect(url_for("contacts.index"))
@@ -135,9 +135,8 @@ def owner_mobile() -> Any:
                 g.user.account_id, request.form.get("mobile", ""), actor=g.user.account_id)
         except IcpsimError as exc:
             attach(form, exc)
-            contacts = services().contacts.list(g.user.account_id)
-            return render_template("contacts.html", contacts=contacts, form=form), \
-                exc.http_status
+            return render_template("contacts.html", form=form, error_for=None,
+                                   **page_context(g.user.account_id)), exc.http_status
         flash(f"The owner's mobile is now {mobile}: it receives SMS of the categories that "
               "send SMS." if mobile else "The owner's mobile was removed.")
     return redirect(url_for("contacts.index"))
