@@ -39,36 +39,38 @@ def test_message_center_and_filing_procedure(live: Any, pages: dict[str, Any]) -
     expect(owner.locator("#row-icp_filing").get_by_label("Email")).to_be_checked()
     expect(owner.locator("#row-icp_filing").get_by_label("Internal Messages")).not_to_be_checked()
 
-    # Modify > Add Receiver.
+    # Modify > the Modify Contact dialog > Add Receiver.
     owner.locator("#row-icp_filing").get_by_role("link", name="Modify").click()
-    expect(owner.get_by_role("heading", name=re.compile("Modify Contact"))).to_be_visible()
-    owner.get_by_label("Name").fill("Wang Fang")
-    owner.get_by_label("Email").fill("wang@acme.example")
-    owner.get_by_label("Title").select_option("Technical Director")
-    owner.get_by_role("button", name="OK").click()
+    dialog = owner.get_by_role("dialog", name=re.compile("Modify Contact"))
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Name").fill("Wang Fang")
+    dialog.get_by_label("Email").fill("wang@acme.example")
+    dialog.get_by_label("Title").select_option("Technical Director")
+    dialog.get_by_role("button", name="OK").click()
     expect(owner.locator(".flash")).to_contain_text("verification email is being sent")
-    checkbox = owner.get_by_role("checkbox", name="Wang Fang")
+    checkbox = dialog.get_by_role("checkbox", name="Wang Fang")
     expect(checkbox).to_be_disabled()
-    expect(owner.get_by_text("Cannot be selected until the email address is verified")) \
+    expect(dialog.get_by_text("Cannot be selected until the email address is verified")) \
         .to_be_visible()
     modify_url = owner.url
 
     # The verification email arrives in the Mailbox; its link verifies the contact.
     live.run_jobs()
+    owner.keyboard.press("Escape")
     owner.get_by_role("link", name="Mailbox").click()
     owner.get_by_role("link", name=re.compile("[Vv]erif")).first.click()
     owner.get_by_role("link", name=re.compile(r"http.*verify")).click()
     expect(owner.get_by_role("heading", name="Email address verified")).to_be_visible()
 
-    # Refresh the Modify Contact page: verified, can be checked and saved.
+    # Back to the dialog and Refresh: verified, can be checked and saved.
     owner.goto(modify_url)
-    owner.reload()
-    row = owner.locator("tr", has_text="Wang Fang")
+    dialog.get_by_role("button", name="Refresh").click()
+    row = dialog.locator("tr", has_text="Wang Fang")
     expect(row).to_contain_text("Verified")
-    owner.get_by_role("checkbox", name="Wang Fang").check()
-    owner.get_by_role("button", name="Save").click()
+    dialog.get_by_role("checkbox", name="Wang Fang").check()
+    dialog.get_by_role("button", name="Save").click()
     expect(owner.locator(".flash")).to_contain_text("Saved the receivers")
-    expect(owner.get_by_role("checkbox", name="Wang Fang")).to_be_checked()
+    expect(owner.locator("#row-icp_filing .receivers")).to_contain_text("Wang Fang")
 
     # A filing: the owner creates and submits it (Email only: no internal message).
     owner.get_by_role("link", name="Filings").click()
@@ -129,7 +131,7 @@ def test_refusals_are_shown_next_to_the_field_in_the_browser(live: Any,
                                                             pages: dict[str, Any]) -> None:
     owner = pages["open"]("owner")
     sign_in(owner, live.url, "acme", ACCOUNTS["acme"][2])
-    owner.get_by_role("link", name="Manage Contacts").click()
+    owner.get_by_test_id("manage-contacts").click()
     owner.get_by_role("link", name="Add Receiver").click()
     owner.get_by_label("Name").fill("W")
     owner.get_by_label("Email").fill("not-an-email")
@@ -145,14 +147,14 @@ def test_refusals_are_shown_next_to_the_field_in_the_browser(live: Any,
 def test_manage_contacts_modify_resend_and_delete(live: Any, pages: dict[str, Any]) -> None:
     owner = pages["open"]("owner")
     sign_in(owner, live.url, "acme", ACCOUNTS["acme"][2])
-    owner.get_by_role("link", name="Manage Contacts").click()
+    owner.get_by_test_id("manage-contacts").click()
     owner.get_by_role("link", name="Add Receiver").click()
     owner.get_by_label("Name").fill("Li Lei")
     owner.get_by_label("Email").fill("li.lei@acme.example")
     owner.get_by_label("Title").select_option("Project Director")
     owner.get_by_label("Mobile").fill("13800138000")
     owner.get_by_role("button", name="OK").click()
-    row = owner.locator("tr", has_text="li.lei@acme.example")
+    row = owner.locator("tr[data-contact-id]", has_text="li.lei@acme.example")
     expect(row).to_contain_text("Pending")
     row.get_by_role("button", name="Resend verification").click()
     expect(owner.locator(".flash")).to_contain_text("older links no longer work")
@@ -164,20 +166,21 @@ def test_manage_contacts_modify_resend_and_delete(live: Any, pages: dict[str, An
     owner.get_by_role("link", name=re.compile(r"http.*verify")).click()
     expect(owner.get_by_role("heading", name="Email address verified")).to_be_visible()
     owner.goto(live.url + "/contacts/")
-    row = owner.locator("tr", has_text="li.lei@acme.example")
+    row = owner.locator("tr[data-contact-id]", has_text="li.lei@acme.example")
     expect(row).to_contain_text("Verified")
     row.get_by_role("link", name="Modify").click()
     expect(owner.get_by_text("must verify again")).to_be_visible()
     owner.get_by_label("Title").select_option("CEO")
     owner.get_by_role("button", name="OK").click()
     expect(owner.locator(".flash")).to_contain_text("must verify again")
-    expect(owner.locator("tr", has_text="li.lei@acme.example")).to_contain_text("Pending")
+    expect(owner.locator("tr[data-contact-id]", has_text="li.lei@acme.example")) \
+        .to_contain_text("Pending")
 
     # Delete asks to confirm first.
-    owner.locator("tr", has_text="li.lei@acme.example").get_by_role("link", name="Delete") \
-        .click()
+    owner.locator("tr[data-contact-id]", has_text="li.lei@acme.example") \
+        .get_by_role("link", name="Delete").click()
     expect(owner.get_by_role("heading", name="Delete contact")).to_be_visible()
     owner.get_by_role("button", name="Delete").click()
     expect(owner.locator(".flash")).to_contain_text("was deleted")
-    expect(owner.locator("tr", has_text="li.lei@acme.example")).to_have_count(0)
+    expect(owner.locator("tr[data-contact-id]", has_text="li.lei@acme.example")).to_have_count(0)
     assert live.system.contacts.list("acme") == []

@@ -35,10 +35,30 @@ function icpsimModifyContactDialogs() {
       dialog.showModal();
     });
   });
+  function focusable(dialog) {
+    return Array.prototype.filter.call(dialog.querySelectorAll(
+      "a[href], button, input, select, textarea, [tabindex]"), function (el) {
+      return !el.disabled && el.type !== "hidden" && el.tabIndex >= 0
+        && el.getClientRects().length > 0;
+    });
+  }
   document.querySelectorAll("dialog.modify-dialog").forEach(function (dialog) {
+    dialog.addEventListener("keydown", function (event) {  /* Tab stays in the dialog */
+      if (event.key !== "Tab") return;
+      var items = focusable(dialog);
+      if (!items.length) return;
+      var first = items[0], last = items[items.length - 1];
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
     dialog.addEventListener("close", function () {
       var link = opener(dialog);
-      if (link && !dialog.contains(document.activeElement)) link.focus();
+      if (link) link.focus();
     });
   });
   var open = document.querySelector("dialog[data-open]");
