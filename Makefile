@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench docs install system-deps clean
+.PHONY: run test serve worker lint bench docs i18n install system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ worker: install
 docs: install
 	$(BIN)/python -m workflow.diagram --write-readme
 	$(BIN)/python -m scenarios.reference --write
+
+## i18n: extract the console's strings, merge them into the Chinese catalog, compile it
+## (the .mo is committed beside the .po; tests/unit/test_translations.py checks both)
+I18N := web/translations
+i18n: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap \
+	  --sort-output --project icpsim -o $(I18N)/messages.pot .
+	$(BIN)/pybabel -q update -i $(I18N)/messages.pot -d $(I18N) -l zh --init-missing \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q compile -d $(I18N) -l zh
 
 ## bench: the benchmark scripts (figures as ratios to a baseline measured in the same run)
 bench: install

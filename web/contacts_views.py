@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from workflow.errors import IcpsimError
 
@@ -33,8 +34,9 @@ def add_contact(form: ContactForm) -> int:
                                           actor=g.user.account_id)
     except IcpsimError as exc:
         return attach(form, exc)
-    flash(f"{contact.name} was added. A verification email was sent to {contact.email}: "
-          "the contact receives notifications once the link in it is opened.")
+    flash(_("%(name)s was added. A verification email was sent to %(email)s: the contact "
+            "receives notifications once the link in it is opened.",
+            name=contact.name, email=contact.email))
     return 201
 
 
@@ -72,10 +74,11 @@ def edit(contact_id: int) -> Any:
             status = attach(form, exc)
             return render_template("contact_form.html", form=form, contact=contact), status
         if (contact.status, contact.updated_at) == before:
-            flash("Nothing was changed.")
+            flash(_("Nothing was changed."))
             return redirect(url_for("contacts.index"))
-        flash(f"{contact.name} was modified and must verify again: a new verification "
-              f"email was sent to {contact.email}. Until then the contact receives nothing.")
+        flash(_("%(name)s was modified and must verify again: a new verification email was "
+                "sent to %(email)s. Until then the contact receives nothing.",
+                name=contact.name, email=contact.email))
         return redirect(url_for("contacts.index"))
     return render_template("contact_form.html", form=form, contact=contact)
 
@@ -87,7 +90,8 @@ def delete(contact_id: int) -> Any:
     form = CsrfForm()
     if form.validate_on_submit():
         services().contacts.delete(g.user.account_id, contact_id, actor=g.user.account_id)
-        flash(f"{contact.name} was deleted and removed from every receiver list.")
+        flash(_("%(name)s was deleted and removed from every receiver list.",
+                name=contact.name))
         return redirect(url_for("contacts.index"))
     return render_template("contact_delete.html", contact=contact, form=form)
 
@@ -105,6 +109,6 @@ def resend(contact_id: int) -> Any:
             contacts = services().contacts.list(g.user.account_id)
             return render_template("contacts.html", contacts=contacts, form=form,
                                    error_for=contact_id), exc.http_status
-        flash(f"A new verification email was sent to {contact.email}; older links no "
-              "longer work.")
+        flash(_("A new verification email was sent to %(email)s; older links no longer "
+                "work.", email=contact.email))
     return redirect(url_for("contacts.index"))

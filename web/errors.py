@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,12 +18,12 @@ log = logging.getLogger(__name__)
 PAGE_LEVEL = (NotFound, InvalidTransition, StaleFiling)
 
 TITLES = {
-    400: "Bad request",
-    403: "Not available",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Not possible now",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    403: _l("Not available"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Not possible now"),
+    500: _l("Something went wrong"),
 }
 
 
@@ -49,7 +51,7 @@ def attach(form: FlaskForm, exc: IcpsimError) -> int:
 
 
 def _page(status: int, message: str, code: str | None = None) -> tuple[str, int]:
-    title = TITLES.get(status, "Error")
+    title = str(TITLES.get(status, _("Error")))
     return render_template("error.html", status=status, title=title, message=message,
                            code=code), status
 
@@ -58,28 +60,28 @@ def _domain(exc: IcpsimError) -> Any:
     if exc.http_status == 404:
         # Another account's object and a missing one look the same
         # (docs/behaviour.md#accounts-and-the-owner).
-        return _page(404, "There is no such page, or it is not yours.", exc.code)
+        return _page(404, _("There is no such page, or it is not yours."), exc.code)
     return _page(exc.http_status, exc.message, exc.code)
 
 
 def _csrf(exc: CSRFError) -> Any:
-    return _page(400, "The form has expired or was not sent from this console: "
-                      "reload the page and try again.", "csrf")
+    return _page(400, _("The form has expired or was not sent from this console: reload the "
+                        "page and try again."), "csrf")
 
 
 def _http(exc: HTTPException) -> Any:
     status = exc.code or 500
     messages = {
-        403: "This page belongs to an account owner; the reviewer has no Message Center.",
-        404: "There is no such page, or it is not yours.",
+        403: _("This page belongs to an account owner; the reviewer has no Message Center."),
+        404: _("There is no such page, or it is not yours."),
     }
     return _page(status, messages.get(status, exc.description or ""))
 
 
 def _crash(exc: Exception) -> Any:
     log.exception("unhandled error")
-    return _page(500, "The console hit an unexpected error. It has been logged; "
-                      "please try again.")
+    return _page(500, _("The console hit an unexpected error. It has been logged; please try "
+                        "again."))
 
 
 def install(app: Flask) -> None:

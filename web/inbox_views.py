@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from workflow import names
 
 from .auth import owner_required
 from .forms import CsrfForm
+from .i18n import console_language
 from .services import services
 
 bp = Blueprint("inbox", __name__, url_prefix="/messages")
 
-TYPES = {
-    "application_progress": "Application progress",
-    "application_review_result": "Application review result",
-    "item_review_result": "Item review result",
-}
+TYPES = tuple(names.NOTIFICATION_TYPES)
+
+
+def _types() -> dict[str, str]:
+    """The message types by their names in the console language, for the filter and rows."""
+    language = console_language()
+    return {key: names.notification_type(key, language) for key in TYPES}
 
 
 @bp.route("/")
@@ -26,7 +33,7 @@ def index() -> Any:
     if kind is not None and kind not in TYPES:
         abort(404)
     messages = services().inbox.list(g.user.account_id, type=kind)
-    return render_template("inbox.html", messages=messages, types=TYPES, kind=kind,
+    return render_template("inbox.html", messages=messages, types=_types(), kind=kind,
                            form=CsrfForm())
 
 
@@ -34,7 +41,8 @@ def index() -> Any:
 @owner_required
 def show(message_id: int) -> Any:
     message = services().inbox.open(g.user.account_id, message_id)  # marks it read
-    return render_template("message.html", message=message, types=TYPES, form=CsrfForm())
+    return render_template("message.html", message=message, types=_types(),
+                           form=CsrfForm())
 
 
 @bp.route("/read-all", methods=["POST"])
@@ -42,7 +50,8 @@ def show(message_id: int) -> Any:
 def read_all() -> Any:
     if CsrfForm().validate_on_submit():
         count = services().inbox.mark_all_read(g.user.account_id)
-        flash(f"{count} message(s) marked as read.")
+        flash(ngettext("%(num)d message marked as read.", "%(num)d messages marked as read.",
+                       count))
     return redirect(url_for("inbox.index"))
 
 
@@ -51,7 +60,7 @@ def read_all() -> Any:
 def delete(message_id: int) -> Any:
     if CsrfForm().validate_on_submit():
         services().inbox.delete(g.user.account_id, message_id)
-        flash("The message was deleted.")
+        flash(_("The message was deleted."))
     return redirect(url_for("inbox.index"))
 
 
@@ -60,5 +69,5 @@ def delete(message_id: int) -> Any:
 def delete_all() -> Any:
     if CsrfForm().validate_on_submit():
         count = services().inbox.delete_all(g.user.account_id)
-        flash(f"{count} message(s) deleted.")
+        flash(ngettext("%(num)d message deleted.", "%(num)d messages deleted.", count))
     return redirect(url_for("inbox.index"))

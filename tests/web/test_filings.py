@@ -177,7 +177,7 @@ def test_a_failed_delivery_can_be_retried_from_the_filing_page(owner, system, ma
     row = re.search(rf'<tr data-delivery-id="{delivery_id}">.*?</tr>', page, re.S).group(0)
     assert "Failed" in row
     assert ">Retry</button>" in row
-    assert "permanent" in row
+    assert "Permanent failure" in row
     response = owner.post(f"/filings/acme/F1/deliveries/{delivery_id}/retry")
     assert response.status_code == 302
     system.run_due()

@@ -153,7 +153,7 @@ def test_the_contact_column_marks_a_receiver_that_must_verify_again(owner, syste
     owner.post("/settings/icp_filing/receivers", {"contacts": [str(contact_id)]})
     owner.post(f"/contacts/{contact_id}/edit", {"name": "Wang Fang", "title": "CEO",
                                                 "email": "fang@acme.example", "mobile": ""})
-    assert "Wang Fang (pending)" in _row(text(owner.get("/settings/")), "icp_filing")
+    assert "Wang Fang (Pending)" in _row(text(owner.get("/settings/")), "icp_filing")
     page = text(owner.get("/settings/icp_filing/receivers"))
     row = re.search(rf'<tr data-contact-id="{contact_id}">.*?</tr>', page, re.S).group(0)
     assert "receives nothing until the email is verified again" in row
