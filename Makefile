@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench docs i18n install system-deps clean
+.PHONY: run test serve worker lint bench docs i18n install system-deps axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: install
 	$(BIN)/icpsim simulate simulations/busy-quarter.yaml --out simulation-out/busy-quarter
 
 ## test: lint, type-check and every test (unit, integration, web, browser, scenarios)
-test: install system-deps lint
+test: install system-deps axe lint
 	$(BIN)/pytest -n 2
 
 lint: install
@@ -64,16 +64,26 @@ bench: install
 	$(BIN)/python bench/bench_simulate.py
 
 # Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL
-# cluster; install them when we may (root), else those tests skip.
+# cluster; the Chinese screenshots need a CJK font. Install them when we may (root),
+# else those tests skip.
 system-deps:
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc >/dev/null 2>&1 || \
+	  missing="$$missing fonts-wqy-zenhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "note: missing$$missing; their tests will be skipped (apt-get install$$missing)"; fi; \
 	fi
 
+# The accessibility checker the browser tests inject (axe-core, pinned in the lock file).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund -s \
+	  && touch $@; else echo "note: npm is missing; the accessibility checks use their own rules only"; fi
+
 clean:
-	rm -rf $(VENV) instance test-artifacts simulation-out *.egg-info
+	rm -rf $(VENV) instance test-artifacts simulation-out *.egg-info tests/browser/node_modules

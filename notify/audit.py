@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from workflow.db import Database
@@ -60,6 +61,25 @@ class AuditService:
         query = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
         with self.db.transaction() as s:
             return list(s.exec(query).all())
+
+    def page(self, account_id: str, *, subjects: tuple[str, ...] = (), offset: int = 0,
+             limit: int = 20) -> tuple[list[AuditEntry], int]:
+        """One page of the account's entries, newest first, and how many there are in all.
+
+        ``subjects`` keeps the entries whose subject is one of them, or starts with one
+        ending in ``:`` (``"contact:"``: every contact); empty keeps all.
+        """
+        where: list[Any] = [col(AuditEntry.account_id) == account_id]
+        if subjects:
+            where.append(or_(*(col(AuditEntry.subject).startswith(x, autoescape=True)
+                               if x.endswith(":") else col(AuditEntry.subject) == x
+                               for x in subjects)))
+        with self.db.transaction() as s:
+            total = s.exec(select(func.count()).select_from(AuditEntry).where(*where)).one()
+            rows = s.exec(select(AuditEntry).where(*where)
+                          .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+                          .offset(max(offset, 0)).limit(limit)).all()
+            return list(rows), int(total)
 
 
 __all__ = ["AuditService", "diff", "record"]

@@ -12,7 +12,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from typing import Any
 
-from workflow.clock import as_utc
+from workflow.clock import as_utc, shown_time
 
 from .models import Delivery
 from .render import Rendered, render
@@ -47,20 +47,21 @@ _OPTIONAL: dict[str, Any] = {"reason": None, "icp_number": None, "items": [], "d
              "reminder_days": None, "expires_at": None, "to_name": None}
 
 
-def when(iso: str | datetime | None) -> str | None:
-    """A stored time as the message shows it: ``2026-03-03 01:00 UTC``."""
+def when(iso: str | datetime | None, zone: str | None = None) -> str | None:
+    """A stored time as the message shows it, in the account's zone (Asia/Shanghai unless
+    it has another), labelled: ``2026-03-03 09:00 (UTC+8)``."""
     if iso is None or iso == "":
         return None
-    moment = as_utc(datetime.fromisoformat(iso) if isinstance(iso, str) else iso)
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return shown_time(datetime.fromisoformat(iso) if isinstance(iso, str) else iso, zone)
 
 
 def template_facts(delivery: Delivery) -> dict[str, Any]:
     lang = delivery.language if delivery.language in STATES else "en"
     facts: dict[str, Any] = {**_OPTIONAL, **delivery.facts}
+    zone = facts.pop("time_zone", None)  # the account's, written in by the relay
     facts.update(
         account_id=delivery.account_id, to_name=delivery.to_name,
-        deadline=when(facts["deadline"]), expires_at=when(facts["expires_at"]),
+        deadline=when(facts["deadline"], zone), expires_at=when(facts["expires_at"], zone),
         state=STATES[lang].get(facts.get("to_state", ""), facts.get("to_state", "")),
         from_state_label=STATES[lang].get(facts.get("from_state", ""), ""),
         filing_type_label=FILING_TYPES[lang].get(facts.get("filing_type", ""), ""),

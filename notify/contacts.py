@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from workflow.accounts import get_account
-from workflow.clock import Clock, as_utc
+from workflow.clock import Clock, as_utc, shown_time
 from workflow.config import Config
 from workflow.db import Database
 from workflow.errors import UnknownAccount
@@ -180,9 +180,11 @@ class ContactService:
                 VerificationLink.contact_id == contact_id, VerificationLink.channel == channel,
                 col(VerificationLink.is_resend).is_(True))).one()
             if last is not None and now < as_utc(last) + self.config.resend_interval:
+                zone, again = account.time_zone, as_utc(last) + self.config.resend_interval
                 raise ResendLimited(
-                    f"a link was resent to contact {contact_id} at {as_utc(last):%H:%M:%S} UTC;"
-                    f" try again after {as_utc(last) + self.config.resend_interval:%H:%M:%S}")
+                    f"a link was resent to contact {contact_id} at "
+                    f"{shown_time(last, zone, '%H:%M:%S')}; try again after "
+                    f"{shown_time(again, zone, '%H:%M:%S')}")
             sent = s.exec(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.account_id == account_id, AuditEntry.action == "resend",
                 AuditEntry.at > now - RESEND_WINDOW)).one()

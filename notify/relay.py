@@ -61,8 +61,11 @@ def relay_due(db: Database, *, now: datetime, config: Config) -> int:
                            rules=audience.inputs.rules, now=now, title=title, body=body,
                            sent_today=audience.inputs.counts)
             audience.inputs.count(planned)
-            rows.extend(dict(as_row(p, event, account_id=event.account_id, category=CATEGORY,
-                                    now=now)) for p in planned)
+            for p in planned:
+                row = dict(as_row(p, event, account_id=event.account_id, category=CATEGORY,
+                                  now=now))
+                row["facts"]["time_zone"] = audience.zone  # times in messages are local
+                rows.append(row)
         if rows:
             s.execute(_insert_ignoring_duplicates(s), rows)
         s.execute(update(OutboxEvent).where(col(OutboxEvent.claimed_by) == token)
@@ -77,6 +80,7 @@ class _Audience:
     contacts: tuple[Contact, ...]
     webhooks: tuple[WebhookTarget, ...]
     inputs: RuleInputs
+    zone: str
 
 
 def _audience(s: Session, account_id: str, now: datetime) -> _Audience | None:
@@ -91,7 +95,7 @@ def _audience(s: Session, account_id: str, now: datetime) -> _Audience | None:
         contacts=tuple(receiver_contacts(s, account_id, CATEGORY)),
         webhooks=tuple(WebhookTarget(h.id, h.name) for h in
                        selected_webhooks(s, account_id, CATEGORY) if h.id is not None),
-        inputs=inputs)
+        inputs=inputs, zone=account.time_zone)
 
 
 def _insert_ignoring_duplicates(s: Session) -> Insert:

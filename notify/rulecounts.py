@@ -36,7 +36,8 @@ class RuleInputs:
         probe = Delivery(dedup_key="", account_id=self.account.id, kind="notification",
                          category=self.category, notification_type=event.notification_type,
                          channel="email", receiver="owner", language=self.account.language,
-                         facts=dict(event.facts), to_name=self.account.owner_name)
+                         facts=dict(event.facts, time_zone=self.account.time_zone),
+                         to_name=self.account.owner_name)
         text = rendered(probe)
         return text.subject, text.body
 

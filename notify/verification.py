@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, update
 from sqlmodel import Session, col, select
 
-from workflow.clock import as_utc
+from workflow.clock import as_utc, shown_time
 from workflow.config import Config
 from workflow.db import Database
 from workflow.models import Account
@@ -66,7 +66,7 @@ def issue_link(session: Session, account: Account, contact: Contact, *, now: dat
         owner_name=account.owner_name, contact_name=contact.name, requested_by=actor,
         link=f"{config.base_url.rstrip('/')}/verify/{token}",
         valid_hours=int(config.link_lifetime.total_seconds() // 3600),
-        expires_at=f"{link.expires_at:%Y-%m-%d %H:%M} UTC")
+        expires_at=shown_time(link.expires_at, account.time_zone))
     session.add(Delivery(
         kind="verification", channel=channel, receiver="contact", contact_id=contact.id,
         account_id=account.id, to_address=address, to_name=contact.name,

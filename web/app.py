@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 from flask_wtf.csrf import CSRFProtect
@@ -13,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from workflow.config import Config, ConfigError
 
 from . import (
+    account_views,
     auth,
     channel_viewers,
     channels_views,
@@ -33,7 +33,6 @@ from .services import EXTENSION, services
 if TYPE_CHECKING:
     from notify.system import System
 
-ZONE = ZoneInfo("Asia/Shanghai")  # every account's zone; times are stored in UTC
 
 
 def create_app(config: Config | None = None, *, system: System | None = None) -> Flask:
@@ -62,7 +61,7 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
 
     for module in (auth, settings_views, contacts_views, inbox_views, filings_views,
                    mailbox_views, verify_views, channels_views, rules_views,
-                   channel_viewers):
+                   channel_viewers, account_views):
         app.register_blueprint(module.bp)
     auth.install(app)
     i18n.install(app)
@@ -77,13 +76,22 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
     return app
 
 
-def local_time(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    """A stored UTC time shown in the account's zone (Asia/Shanghai, UTC+8)."""
+def local_time(when: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time in the signed-in account's zone, labelled: ``... (UTC+8)``."""
     if when is None:
         return ""
-    from workflow.clock import as_utc
+    from workflow.clock import shown_time
 
-    return as_utc(when).astimezone(ZONE).strftime(fmt)
+    return shown_time(when, account_zone(), fmt)
+
+
+def account_zone() -> str | None:
+    """The signed-in account's time zone (None: the default, for the reviewer)."""
+    if "zone" not in g:
+        user = getattr(g, "user", None)
+        g.zone = (services().accounts.get(user.account_id).time_zone
+                  if user is not None and user.account_id else None)
+    return g.zone  # type: ignore[no-any-return]
 
 
 def local_iso(value: str) -> str:

@@ -10,9 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import IcpsimError, InvalidTransition, NotFound, StaleFiling
+
+from .error_messages import describe
+from .i18n import console_language
 
 log = logging.getLogger(__name__)
 PAGE_LEVEL = (NotFound, InvalidTransition, StaleFiling)
@@ -34,6 +38,26 @@ class ActionNotPermitted(IcpsimError):
     http_status = 403
 
 
+class Refusal(str):
+    """A refusal as the console says it: the catalog's sentence in the console language.
+
+    ``str()`` is the sentence; in a page it also shows the error's code in small print,
+    for support (wherever a template writes ``{{ e }}``).
+    """
+
+    code: str
+
+    @classmethod
+    def of(cls, exc: IcpsimError) -> Refusal:
+        said = cls(describe(exc, console_language()))
+        said.code = exc.code
+        return said
+
+    def __html__(self) -> Markup:
+        return Markup('{0} <small class="error-code">{1} <code>{2}</code></small>').format(
+            str(self), _("Code:"), self.code)
+
+
 def attach(form: FlaskForm, exc: IcpsimError) -> int:
     """Show a refusal next to its field (or above the form); returns the status to answer.
 
@@ -43,10 +67,11 @@ def attach(form: FlaskForm, exc: IcpsimError) -> int:
     if isinstance(exc, PAGE_LEVEL):
         raise exc
     field = getattr(form, exc.field, None) if exc.field else None
+    said = Refusal.of(exc)
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors or []), exc.message]
+        field.errors = [*list(field.errors or []), said]
     else:
-        form.form_errors.append(exc.message)
+        form.form_errors.append(said)
     return exc.http_status
 
 
@@ -61,7 +86,7 @@ def _domain(exc: IcpsimError) -> Any:
         # Another account's object and a missing one look the same
         # (docs/behaviour.md#accounts-and-the-owner).
         return _page(404, _("There is no such page, or it is not yours."), exc.code)
-    return _page(exc.http_status, exc.message, exc.code)
+    return _page(exc.http_status, describe(exc, console_language()), exc.code)
 
 
 def _csrf(exc: CSRFError) -> Any:
@@ -85,6 +110,7 @@ def _crash(exc: Exception) -> Any:
 
 
 def install(app: Flask) -> None:
+    app.jinja_env.globals["describe"] = lambda exc: describe(exc, console_language())
     app.register_error_handler(IcpsimError, _domain)
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)

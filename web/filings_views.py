@@ -90,7 +90,8 @@ def _detail(filing: Filing, form: ActionForm, status: int = 200) -> Any:
     deliveries = svc.deliveries.list(filing.account_id, filing_id=filing.filing_id)
     return render_template(
         "filing.html", filing=filing, form=form, mine=mine, others=others, fields=fields,
-        label=label, data_fields=data_fields, picture=lifecycle_svg(filing.state),
+        label=label, data_fields=data_fields,
+        picture=lifecycle_svg(filing.state, console_language()),
         mermaid=mermaid(filing.state),
         history=svc.filings.history(filing.account_id, filing.filing_id),
         deliveries=deliveries, attempts={d.id: svc.deliveries.attempts(d.id)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from workflow import names
 
+from .delivery_reasons import plain_reason
 from .services import services
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -93,8 +94,10 @@ def install(app: Flask) -> None:
           default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
     app.context_processor(lambda: {"languages": LANGUAGES, "console_lang": console_language()})
-    app.jinja_env.globals.update(status_name=status_name, data_name=data_name,
-                                 names=names)
+    app.jinja_env.globals.update(
+        status_name=status_name, data_name=data_name, names=names,
+        plain_reason=lambda detail, channel="email": plain_reason(detail, console_language(),
+                                                                  channel))
     app.jinja_env.filters.update(
         data_name=data_name, status_name=status_name,
         trigger_name=lambda key: names.trigger(key, console_language()))

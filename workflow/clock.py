@@ -48,3 +48,30 @@ def as_utc(when: datetime) -> datetime:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
+
+
+DEFAULT_ZONE = "Asia/Shanghai"  # an account's time zone unless it has another
+
+
+def zone_label(when: datetime) -> str:
+    """The UTC offset of an aware time as people read it: ``UTC+8``, ``UTC-3:30``, ``UTC``."""
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def shown_time(when: datetime, zone_name: str | None = None,
+               fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in an account's zone, labelled: ``2026-11-29 21:10 (UTC+8)``."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(zone_name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(DEFAULT_ZONE)
+    local = as_utc(when).astimezone(zone)
+    return f"{local.strftime(fmt)} ({zone_label(local)})"

@@ -75,3 +75,22 @@ def test_a_language_change_applies_to_new_messages_only(system, mail_sink):
         titles = [m.title for m in s.exec(select(InboxMessage).order_by(col(InboxMessage.id)))]
     assert titles[0].startswith("[ICP filing]")
     assert titles[1].startswith("【ICP备案】")
+
+
+def test_a_deadline_reads_in_the_accounts_time_zone_in_the_mail_and_the_message(system,
+                                                                               mail_sink):
+    from workflow.models import Account
+
+    seed(system)
+    with system.db.transaction() as s:
+        account = s.get(Account, "acme")
+        account.time_zone = "Asia/Kolkata"
+        s.add(account)
+    notify(system, "submit", "start_review", "pass_review")  # an SMS deadline
+    deliver_all(system)
+    [mail] = [m for m in mail_sink.messages if "SMS" in m.text]
+    shown = next(line for line in mail.text.splitlines() if "(UTC+5:30)" in line)
+    assert "UTC+8" not in mail.text
+    with system.db.transaction() as s:
+        bodies = [m.body for m in s.exec(select(InboxMessage)).all()]
+    assert any(shown.strip() in body for body in bodies)

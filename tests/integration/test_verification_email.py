@@ -24,8 +24,8 @@ def queued(db) -> list[Delivery]:
 
 @pytest.mark.parametrize(("language", "phrases"), [
     ("en", ["Verify your email address", "Zhang Wei", "acme", "valid for 72 hours",
-            "2026-03-05 01:00 UTC", "added you", "alice"]),
-    ("zh", ["请验证您的邮箱地址", "Zhang Wei", "acme", "72 小时内有效", "2026-03-05 01:00 UTC",
+            "2026-03-05 09:00 (UTC+8)", "added you", "alice"]),
+    ("zh", ["请验证您的邮箱地址", "Zhang Wei", "acme", "72 小时内有效", "2026-03-05 09:00 (UTC+8)",
             "alice"]),
 ])
 def test_the_email_says_who_asked_for_which_account_the_link_and_how_long_it_works(

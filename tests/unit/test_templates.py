@@ -30,15 +30,15 @@ CASES = [
      {"en": ["Submitted", "has been submitted"], "zh": ["已提交"]}),
     ("application_progress", "pass_review",
      {"to_state": "sms_verification", "deadline": "2026-03-03T01:00:00+00:00"},
-     {"en": ["SMS verification", "2026-03-03 01:00 UTC"],
-      "zh": ["短信核验", "2026-03-03 01:00 UTC"]}),
+     {"en": ["SMS verification", "2026-03-03 09:00 (UTC+8)"],
+      "zh": ["短信核验", "2026-03-03 09:00 (UTC+8)"]}),
     ("application_progress", "expiry_reminder",
      {"to_state": "draft", "reminder_days": 30, "expires_at": "2026-04-16T01:00:00+00:00"},
-     {"en": ["Reminder", "30 days", "2026-04-16 01:00 UTC"],
+     {"en": ["Reminder", "30 days", "2026-04-16 09:00 (UTC+8)"],
       "zh": ["提醒", "30 天", "2026-04-16"]}),
     ("application_progress", "extend_deadline",
      {"to_state": "rectification", "deadline": "2026-03-22T01:00:00+00:00"},
-     {"en": ["extended", "2026-03-22 01:00 UTC"], "zh": ["延长", "2026-03-22 01:00 UTC"]}),
+     {"en": ["extended", "2026-03-22 09:00 (UTC+8)"], "zh": ["延长", "2026-03-22 09:00 (UTC+8)"]}),
     ("application_review_result", "reject", {"to_state": "rejected", "reason": "Name mismatch"},
      {"en": ["rejected", "Name mismatch"], "zh": ["驳回", "Name mismatch"]}),
     ("application_review_result", "sms_timeout",
@@ -56,8 +56,8 @@ CASES = [
      {"to_state": "rectification", "items": ["Website name", "Server location"],
       "deadline": "2026-03-12T01:00:00+00:00"},
      {"en": ["rectification required", "Website name", "Server location",
-             "2026-03-12 01:00 UTC"],
-      "zh": ["需要整改", "Website name", "Server location", "2026-03-12 01:00 UTC"]}),
+             "2026-03-12 09:00 (UTC+8)"],
+      "zh": ["需要整改", "Website name", "Server location", "2026-03-12 09:00 (UTC+8)"]}),
     ("item_review_result", "rectification_timeout",
      {"to_state": "cancelled", "reason": "rectification deadline passed"},
      {"en": ["cancelled", "deadline passed"], "zh": ["已注销", "整改期限已过"]}),
@@ -125,3 +125,14 @@ def test_the_wire_form_is_exactly_what_the_email_generator_writes(language):
     assert wire_bytes(msg) == msg.as_bytes(policy=email.policy.SMTP)
     assert b"\r\n" in wire_bytes(msg)
     assert b"\n" not in wire_bytes(msg).replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize(("zone", "shown"), [("Asia/Shanghai", "2026-03-03 09:00 (UTC+8)"),
+                                             ("Asia/Kolkata", "2026-03-03 06:30 (UTC+5:30)"),
+                                             ("America/Sao_Paulo", "2026-03-02 22:00 (UTC-3)")])
+def test_times_in_messages_are_in_the_accounts_zone_and_labelled(zone, shown):
+    d = delivery("application_progress", "pass_review", "en", to_state="sms_verification",
+                 deadline="2026-03-03T01:00:00+00:00", time_zone=zone)
+    body = rendered(d).body
+    assert shown in body
+    assert "time_zone" not in body
