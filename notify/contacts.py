@@ -84,7 +84,7 @@ class ContactService:
                 raise ContactLimitReached(
                     f"account {account_id!r} already has {count} contacts, "
                     f"the most allowed is {self.config.max_contacts}")
-            _check_unique(s, account_id, contact.email)
+            _check_unique(s, account, contact.email)
             contact.status = "pending"
             contact.mobile_status = "pending" if contact.mobile else None
             contact.created_at = contact.updated_at = now
@@ -117,7 +117,7 @@ class ContactService:
             contact = get_contact(s, account_id, contact_id)
             old = _values(contact)
             if "email" in given and given["email"].lower() != contact.email_key:
-                _check_unique(s, account_id, given["email"])
+                _check_unique(s, account, given["email"])
             if not audit.diff({k: old[k] for k in given}, given):
                 return contact  # nothing changed: stay as is, send nothing
             new_mobile = "mobile" in given and given["mobile"] != contact.mobile
@@ -250,11 +250,17 @@ def _by_key(s: Session, account_id: str, key: str) -> Contact | None:
                                         Contact.email_key == key)).first()
 
 
-def _check_unique(s: Session, account_id: str, email: str) -> None:
-    other = _by_key(s, account_id, email.lower())
+def _check_unique(s: Session, account: Account, email: str) -> None:
+    """No two contacts share an address, and none uses the owner's (in any letter case):
+    the owner already receives every message, so such a contact would always be skipped."""
+    if email.lower() == (account.owner_email or "").lower():
+        raise DuplicateContact(
+            f"{email} is the account owner's address; the owner already receives "
+            "every message")
+    other = _by_key(s, account.id, email.lower())
     if other is not None:
         raise DuplicateContact(
-            f"contact {other.id} of account {account_id!r} already uses {other.email}")
+            f"contact {other.id} of account {account.id!r} already uses {other.email}")
 
 
 def _flush(s: Session, contact: Contact, account_id: str) -> None:

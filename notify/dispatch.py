@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -34,30 +35,63 @@ def dispatch_due(db: Database, *, now: datetime, config: Config, sender: Sender,
     calls go out after it commits, outside any transaction, one at a time, each one's
     outcome committed right after the server's answer to it.
     """
-    policy = RetryPolicy.from_config(config)
     with db.transaction() as s:
         claimed: list[Delivery] = claim(s, Delivery, due=due_deliveries(now), now=now,
                                         lease=config.lease,
                                         limit=config.batch_size)
         if not claimed:
             return 0
-        emails = [d for d in claimed if d.channel == "email"]
-        remote = [d for d in claimed if d.channel in CHANNELS]
-        inbox = [d for d in claimed if d.channel not in CHANNELS and d.channel != "email"]
-        record(s, inbox, {d.id: _to_inbox(s, d, now=now) for d in inbox}, now=now,
-               policy=policy)
+        batch = take(s, claimed, now=now, config=config)
+    deliver(db, batch, now=now, config=config, sender=sender, channels=channels)
+    return len(claimed)
+
+
+@dataclass
+class Claimed:
+    """Deliveries this worker holds the lease of, their internal messages already
+    written: what is left is sending the rest after the claiming transaction commits."""
+
+    emails: list[Delivery]
+    remote: list[Delivery]  # SMS and webhook calls
+    times: dict[int | None, datetime]  # when each one's transition committed (latency)
+    claimed: int = 0  # every delivery claimed, internal messages included
+
+    def __len__(self) -> int:
+        return len(self.emails) + len(self.remote)
+
+
+def take(s: Session, claimed: list[Delivery], *, now: datetime, config: Config,
+         times: dict[int | None, datetime] | None = None) -> Claimed:
+    """In the claiming transaction: write the internal messages and their outcomes; the
+    rest is for ``deliver`` once that transaction has committed."""
+    policy = RetryPolicy.from_config(config)
+    emails = [d for d in claimed if d.channel == "email"]
+    remote = [d for d in claimed if d.channel in CHANNELS]
+    inbox = [d for d in claimed if d.channel not in CHANNELS and d.channel != "email"]
+    record(s, inbox, {d.id: _to_inbox(s, d, now=now) for d in inbox}, now=now,
+           policy=policy)
+    if times is None:  # read in the claiming transaction: no second one per batch
+        times = event_times(s, remote + emails)
+    return Claimed(emails=emails, remote=remote, times=times, claimed=len(claimed))
+
+
+def deliver(db: Database, batch: Claimed, *, now: datetime, config: Config, sender: Sender,
+            channels: ChannelSenders | None) -> None:
+    """Send what ``take`` left, after the claiming transaction committed."""
+    if not batch:
+        return
+    policy = RetryPolicy.from_config(config)
     started, budget = time.monotonic(), config.lease.total_seconds() / 2
-    hooks = webhooks_of(db, remote)
-    times = event_times(db, remote)
-    for d in remote:
+    hooks = webhooks_of(db, batch.remote)
+    for d in batch.remote:
         if time.monotonic() - started > budget:  # leave them to the next claim
             outcome = Outcome("released")
         else:
             outcome = Outcome(*send_one(db, d, channels, hooks))
-        record_one(db, d, outcome, now=now, policy=policy, event_at=times.get(d.event_id))
-    if emails:
-        send_emails(db, emails, sender=sender, config=config, now=now, policy=policy)
-    return len(claimed)
+        record_one(db, d, outcome, now=now, policy=policy, event_at=batch.times.get(d.event_id))
+    if batch.emails:
+        send_emails(db, batch.emails, sender=sender, config=config, now=now, policy=policy,
+                    times=batch.times)
 
 
 def _to_inbox(s: Session, d: Delivery, *, now: datetime) -> Outcome:
@@ -75,9 +109,11 @@ def _to_inbox(s: Session, d: Delivery, *, now: datetime) -> Outcome:
 
 
 def send_emails(db: Database, emails: list[Delivery], *, sender: Sender, config: Config,
-                now: datetime, policy: RetryPolicy) -> None:
+                now: datetime, policy: RetryPolicy,
+                times: dict[int | None, datetime] | None = None) -> None:
     """Compose every message first, then send them over the sender's one connection,
-    recording each outcome as soon as the server has answered."""
+    recording each outcome as soon as the server has answered. ``times``: when each
+    one's transition committed (read here when not given)."""
     unsendable: dict[int | None, Outcome] = {}
     ready: list[tuple[Delivery, EmailMessage]] = []
     for d in emails:
@@ -94,7 +130,8 @@ def send_emails(db: Database, emails: list[Delivery], *, sender: Sender, config:
     check = getattr(sender, "check", None)
     if ready and check is not None:
         check()
-    times = event_times(db, [d for d, _ in ready])
+    if times is None:
+        times = event_times(db, [d for d, _ in ready])
     started, budget = time.monotonic(), config.lease.total_seconds() / 2
     for n, (d, msg) in enumerate(ready):
         if time.monotonic() - started > budget:
@@ -134,4 +171,5 @@ def next_attempt_query() -> Select[Any]:
     return select(func.min(later)).where(col(Delivery.status) == "pending")
 
 
-__all__ = ["Outcome", "dispatch_due", "due_deliveries", "next_attempt_query", "send_emails"]
+__all__ = ["Claimed", "Outcome", "deliver", "dispatch_due", "due_deliveries",
+           "next_attempt_query", "send_emails", "take"]

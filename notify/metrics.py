@@ -50,6 +50,11 @@ def measure_latency(enabled: bool = True) -> None:
     _Switch.real_time = enabled
 
 
+def real_time() -> bool:
+    """Whether this process measures the commit-to-delivery latency."""
+    return _Switch.real_time
+
+
 def observe_outcomes(s: Session, deliveries: Sequence[Delivery],
                      outcomes: Mapping[int | None, Any]) -> None:
     """Count each outcome; for sent deliveries, observe the commit-to-delivery latency."""
@@ -58,10 +63,14 @@ def observe_outcomes(s: Session, deliveries: Sequence[Delivery],
         observe_outcome(d, outcomes[d.id].result, times.get(d.event_id))
 
 
-def event_times(db: Database, deliveries: Sequence[Delivery]) -> dict[int | None, datetime]:
-    """When each delivery's transition committed (read only where latency is measured)."""
+def event_times(db: Database | Session,
+                deliveries: Sequence[Delivery]) -> dict[int | None, datetime]:
+    """When each delivery's transition committed (read only where latency is measured),
+    in the given session's transaction or a new one of ``db``."""
     if not _Switch.real_time or not deliveries:
         return {}
+    if isinstance(db, Session):
+        return _event_times(db, deliveries)
     with db.transaction() as s:
         return _event_times(s, deliveries)
 
@@ -140,5 +149,5 @@ def serve_metrics(db: Database, *, host: str, port: int) -> Any:
 
 
 __all__ = ["DELIVERIES", "JOB_ITEMS", "JOB_SECONDS", "LATENCY", "REGISTRY",
-           "event_times", "measure_latency", "observe_outcome", "observe_outcomes",
+           "event_times", "measure_latency", "real_time", "observe_outcome", "observe_outcomes",
            "registry_for", "serve_metrics"]

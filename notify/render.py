@@ -31,7 +31,14 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["clause"] = clause
     return env
+
+
+def clause(text: object) -> str:
+    """Text that a template ends with its own full stop: its final stops dropped, so a
+    reason written as a sentence ("... entity.") does not end in two ("... entity..")."""
+    return str(text).rstrip().rstrip(".。!！ ").rstrip()
 
 
 def render(name: str, language: str, **facts: Any) -> Rendered:

@@ -50,8 +50,9 @@ class RuleInputs:
 
 
 def rule_inputs(s: Session, account: Account, category: str, *, now: datetime,
-                zone_name: str = DEFAULT_ZONE) -> RuleInputs:
-    rules = rules_for(s, account.id, category)
+                zone_name: str = DEFAULT_ZONE,
+                states: dict[str, str] | None = None) -> RuleInputs:
+    rules = rules_for(s, account.id, category, states=states)
     counts: dict[tuple[str, str], int] = {}
     if rules.per_day:
         start, end = local_day(now, zone_name)

@@ -13,6 +13,8 @@ from functools import cache
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from workflow.limits import excerpt
+
 DEFAULT_ZONE = "Asia/Shanghai"
 ALL_DAYS = frozenset(range(7))  # Monday 0 .. Sunday 6, as datetime.weekday()
 MAX_KEYWORDS = 20
@@ -164,7 +166,8 @@ def _ints(values: Iterable[object], low: int, high: int, what: str) -> frozenset
     out = set()
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"{what} must be whole numbers from {low} to {high}, not {value!r}")
+            raise ValueError(f"{what} must be whole numbers from {low} to {high}, "
+                             f"not {excerpt(value)}")
         out.add(value)
     if not out:
         raise ValueError(f"give at least one of the {what} ({low}-{high})")
@@ -176,7 +179,7 @@ def clean_words(words: Iterable[object] | None, what: str) -> tuple[str, ...]:
     out: list[str] = []
     for word in words or ():
         if not isinstance(word, str) or not word.strip():
-            raise ValueError(f"{what} keywords must be non-empty text, not {word!r}")
+            raise ValueError(f"{what} keywords must be non-empty text, not {excerpt(word)}")
         word = " ".join(word.split())
         if len(word) > MAX_KEYWORD_LENGTH:
             raise ValueError(f"{what} keyword {word[:20]!r}... is longer than "

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from workflow.accounts import get_account
 from workflow.clock import Clock
 from workflow.db import Database
+from workflow.limits import excerpt
 
 from . import audit
 from .catalog import get_category
@@ -40,9 +41,12 @@ class KeywordSetting:
     deny: tuple[str, ...]
 
 
-def rules_for(s: Session, account_id: str, category: str) -> Rules:
-    """What the planner needs besides channels and receivers, in one snapshot."""
-    states = channel_states(s, account_id, category)
+def rules_for(s: Session, account_id: str, category: str, *,
+              states: dict[str, str] | None = None) -> Rules:
+    """What the planner needs besides channels and receivers, in one snapshot
+    (``states``: the account's channel states, when the caller has read them already)."""
+    if states is None:
+        states = channel_states(s, account_id, category)
     limits = s.exec(select(ChannelLimit).where(ChannelLimit.account_id == account_id,
                                                ChannelLimit.category == category)).all()
     words = s.exec(select(KeywordRule).where(KeywordRule.account_id == account_id,
@@ -80,12 +84,12 @@ class RulesService:
         if per_day is not None and (isinstance(per_day, bool) or not isinstance(per_day, int)
                                     or not 1 <= per_day <= MAX_PER_DAY):
             raise InvalidLimit(f"a daily limit is a whole number from 1 to {MAX_PER_DAY}, "
-                               f"not {per_day!r}")
+                               f"not {excerpt(per_day)}")
         with self.db.transaction() as s:
             get_account(s, account_id)
             state = channel_states(s, account_id, category).get(channel)
             if state is None or state == "unavailable":
-                raise InvalidLimit(f"{category!r} does not offer a {channel!r} channel",
+                raise InvalidLimit(f"{category!r} does not offer a {excerpt(channel)} channel",
                                    field="channel")
             if state == "required":
                 raise InvalidLimit(f"the {channel} channel of {category!r} is required and "

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from workflow.accounts import get_account
 from workflow.clock import Clock
 from workflow.db import Database
+from workflow.limits import excerpt
 
 from . import audit
 from .catalog import CHANNELS, SECTIONS, Category, Section, effective_channels, get_category
@@ -85,7 +86,7 @@ def check_channels(category: str, channels: list[str]) -> list[str]:
     chosen = list(dict.fromkeys(channels))
     unknown = [c for c in chosen if c not in CHANNELS]
     if unknown:
-        raise InvalidChannel(f"channel {unknown[0]!r} does not exist: choose from "
+        raise InvalidChannel(f"channel {excerpt(unknown[0])} does not exist: choose from "
                              f"{', '.join(CHANNELS)}")
     for channel, default in cat.defaults.items():
         if default == "unavailable" and channel in chosen:

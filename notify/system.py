@@ -20,10 +20,10 @@ from workflow.timers import fire_due_timers
 from .channelsend import ChannelSenders
 from .contacts import ContactService, expire_contacts
 from .deliveries import DeliveryService
-from .dispatch import dispatch_due
+from .dispatch import deliver, dispatch_due
 from .due import JOBS, next_due_at, probe
 from .inbox import InboxService
-from .relay import relay_due
+from .relay import relay_and_take, relay_due
 from .rulestore import RulesService
 from .senders import SmtpSender
 from .settings import SettingsService
@@ -62,6 +62,18 @@ class System:
     def relay_due(self, now: datetime | None = None) -> int:
         with self.jobs_lock:
             return relay_due(self.db, now=self._now(now), config=self.config)
+
+    def relay_and_send(self, now: datetime | None = None) -> tuple[int, int]:
+        """The wake-up's relay: ``relay_due``, then at once the sending of the deliveries
+        it planned that are due, claimed in the relay's own transaction; returns the
+        events relayed and the deliveries sent or tried. What is left (more than a
+        batch, retries) is dispatch's."""
+        with self.jobs_lock:
+            now = self._now(now)
+            relayed, batch = relay_and_take(self.db, now=now, config=self.config)
+            deliver(self.db, batch, now=now, config=self.config, sender=self.sender,
+                    channels=self.channels)
+            return relayed, batch.claimed
 
     def dispatch_due(self, now: datetime | None = None) -> int:
         with self.jobs_lock:

@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from workflow.db import Database
 from workflow.transition import WAKE_CHANNEL
 
+from .metrics import JOB_ITEMS
+
 log = logging.getLogger(__name__)
 MAX_DRAIN_ROUNDS = 1000
 SLICE = 0.5  # longest single wait, so a stop is seen quickly
@@ -111,7 +113,9 @@ class Waker:
         self.interval = system.config.poll_interval.total_seconds()
         self.batch = system.config.batch_size
         self.waiter = waiter
-        self.relay = guarded("relay_due", system.relay_due)
+        self.system = system
+        self.handed = 0  # deliveries the last relay claimed and sent itself
+        self.relay = guarded("relay_due", self._relay_and_send)
         self.dispatch = guarded("dispatch_due", system.dispatch_due)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="icpsim-wakeup", daemon=True)
@@ -127,25 +131,43 @@ class Waker:
                 woken = self.waiter.wait(max(0.0, min(SLICE, poll_at - time.monotonic())))
                 if self.stopping.is_set():
                     break
-                if woken or time.monotonic() >= poll_at:
-                    self.drain()
+                polled = time.monotonic() >= poll_at
+                if woken or polled:
+                    self.drain(polled=polled)
                     poll_at = time.monotonic() + self.interval
         finally:
             self.waiter.close()
 
-    def drain(self) -> int:
+    def _relay_and_send(self) -> int:
+        """Relay, claiming the deliveries it plans and sending them in the same turn: a
+        transition's messages leave without a dispatch claim of their own. They count
+        as dispatch's work in the log and the metrics."""
+        self.handed = 0
+        relayed, sent = self.system.relay_and_send()
+        self.handed = sent
+        if sent:
+            JOB_ITEMS.labels("dispatch_due").inc(sent)
+            log.info("dispatch_due: %d done (planned by the relay)", sent)
+        return relayed
+
+    def drain(self, *, polled: bool = True) -> int:
         """Relay, then dispatch, until a round leaves nothing behind; returns the work done.
 
         A round that claimed less than a full batch of each took everything due when it
         looked (dispatch looks after the relay's commit): work that comes later comes with
         its own wake-up, so no empty round is spent confirming it.
+
+        Only new outbox events wake us, and the relay sends what it plans: on a wake-up
+        (not ``polled``) dispatch runs only when the relay left a full batch behind.
+        Retries and released leases wait for the poll, as before.
         """
         total = 0
         for _ in range(MAX_DRAIN_ROUNDS):
             relayed = self.relay()
-            dispatched = self.dispatch()
-            total += relayed + dispatched
-            if max(relayed, dispatched) < self.batch or self.stopping.is_set():
+            full = max(relayed, self.handed) >= self.batch
+            dispatched = self.dispatch() if polled or full else 0
+            total += relayed + self.handed + dispatched
+            if max(relayed, self.handed, dispatched) < self.batch or self.stopping.is_set():
                 break
         return total
 

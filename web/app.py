@@ -70,6 +70,7 @@ def create_app(config: Config | None = None, *, system: System | None = None) ->
     app.add_template_filter(local_time, "local")
     app.add_template_filter(local_iso, "local_iso")
     app.context_processor(_layout_context)
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
     from .api_mount import mount_apis
 
     mount_apis(app)  # the Alibaba-compatible endpoint and the control API

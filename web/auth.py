@@ -48,7 +48,7 @@ from .users import (
 )
 
 bp = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static", "i18n.switch"}
+PUBLIC_ENDPOINTS = {"auth.signin", "verify.verify", "static", "i18n.switch", "favicon"}
 GUARD = "icpsim.signin_guard"
 
 

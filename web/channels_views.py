@@ -23,6 +23,7 @@ from notify.webhooks import TYPES
 from workflow.errors import IcpsimError
 
 from .auth import owner_required
+from .contacts_views import page_context
 from .errors import attach
 from .forms import CsrfForm
 from .services import services
@@ -121,9 +122,8 @@ def resend_sms(contact_id: int) -> Any:
                                                  channel="sms", actor=g.user.account_id)
         except IcpsimError as exc:
             attach(form, exc)
-            contacts = services().contacts.list(g.user.account_id)
-            return render_template("contacts.html", contacts=contacts, form=form,
-                                   error_for=contact_id), exc.http_status
+            return render_template("contacts.html", form=form, error_for=contact_id,
+                                   **page_context(g.user.account_id)), exc.http_status
         flash(_("A new verification SMS was sent to %(mobile)s; older SMS links no longer "
                 "work.", mobile=contact.mobile))
     return redirect(url_for("contacts.index"))
@@ -139,9 +139,8 @@ def owner_mobile() -> Any:
                 g.user.account_id, request.form.get("mobile", ""), actor=g.user.account_id)
         except IcpsimError as exc:
             attach(form, exc)
-            contacts = services().contacts.list(g.user.account_id)
-            return render_template("contacts.html", contacts=contacts, form=form), \
-                exc.http_status
+            return render_template("contacts.html", form=form, error_for=None,
+                                   **page_context(g.user.account_id)), exc.http_status
         flash(_("The owner's mobile is now %(mobile)s: it receives SMS of the categories "
                 "that send SMS.", mobile=mobile) if mobile
               else _("The owner's mobile was removed."))

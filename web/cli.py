@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--threads", type=_positive, default=None, metavar="N",
                        help="request threads of this process (default 8)")
+    serve.add_argument("--workers", type=_positive, default=1, metavar="N",
+                       help="serving processes sharing the port (default 1)")
     serve.add_argument("--no-jobs", dest="jobs", action="store_false",
                        help="leave the scheduler jobs to `icpsim worker` processes")
     serve.add_argument("--simulated-clock", metavar="START", default=None,
@@ -137,7 +139,8 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int | None:
         from .server import serve
 
         return serve(config, host=args.host, port=args.port, threads=args.threads,
-                     jobs=args.jobs, simulated_clock=args.simulated_clock)
+                     jobs=args.jobs, simulated_clock=args.simulated_clock,
+                     workers=args.workers)
     if args.command == "access-key":
         from .access_keys import access_key_command
 

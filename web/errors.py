@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
+from flask_babel import gettext, lazy_gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -94,12 +95,31 @@ def _csrf(exc: CSRFError) -> Any:
                         "page and try again."), "csrf")
 
 
+# What each owner-only part of the console is for, said on its 403 page.
+PURPOSES = {
+    "settings": lazy_gettext("Common Settings chooses how each kind of message reaches an "
+                             "account and who receives it."),
+    "contacts": lazy_gettext("Manage Contacts keeps the people who receive an account's "
+                             "messages."),
+    "inbox": lazy_gettext("Internal Messages holds the messages sent to an account."),
+    "channels": lazy_gettext("Webhooks and mobile numbers carry an account's messages."),
+    "rules": lazy_gettext("Delivery rules limit and filter an account's messages."),
+    "filings": lazy_gettext("This page creates and changes an account's own filings."),
+}
+
+
+def _forbidden() -> str:
+    purpose = PURPOSES.get(request.blueprint or "",
+                           lazy_gettext("This page belongs to an account's Message Center."))
+    return gettext("%(purpose)s Only the account owner, signed in with the account ID, can "
+                   "use it. The reviewer reviews filings: open Filings.", purpose=purpose)
+
+
 def _http(exc: HTTPException) -> Any:
     status = exc.code or 500
-    messages = {
-        403: _("This page belongs to an account owner; the reviewer has no Message Center."),
-        404: _("There is no such page, or it is not yours."),
-    }
+    if status == 403:
+        return _page(status, _forbidden())
+    messages = {404: _("There is no such page, or it is not yours.")}
     return _page(status, messages.get(status, exc.description or ""))
 
 

@@ -33,8 +33,9 @@ def index() -> Any:
     if kind is not None and kind not in TYPES:
         abort(404)
     messages = services().inbox.list(g.user.account_id, type=kind)
+    shown_unread = services().inbox.unread_count(g.user.account_id, type=kind)
     return render_template("inbox.html", messages=messages, types=_types(), kind=kind,
-                           form=CsrfForm())
+                           shown_unread=shown_unread, form=CsrfForm())
 
 
 @bp.route("/<int:message_id>")
@@ -55,10 +56,21 @@ def read_all() -> Any:
     return redirect(url_for("inbox.index"))
 
 
+def _confirmed() -> bool:
+    """Deleting asks first: the button's own post shows a confirmation page (or, with
+    script, a confirm dialog that adds ``confirmed``); only a confirmed post deletes."""
+    return request.form.get("confirmed") == "yes"
+
+
 @bp.route("/<int:message_id>/delete", methods=["POST"])
 @owner_required
 def delete(message_id: int) -> Any:
-    if CsrfForm().validate_on_submit():
+    form = CsrfForm()
+    if form.validate_on_submit():
+        message = services().inbox.get(g.user.account_id, message_id)
+        if not _confirmed():
+            return render_template("inbox_delete.html", message=message, form=form,
+                                   action=url_for("inbox.delete", message_id=message_id))
         services().inbox.delete(g.user.account_id, message_id)
         flash(_("The message was deleted."))
     return redirect(url_for("inbox.index"))
@@ -67,7 +79,12 @@ def delete(message_id: int) -> Any:
 @bp.route("/delete-all", methods=["POST"])
 @owner_required
 def delete_all() -> Any:
-    if CsrfForm().validate_on_submit():
+    form = CsrfForm()
+    if form.validate_on_submit():
+        if not _confirmed():
+            total = len(services().inbox.list(g.user.account_id))
+            return render_template("inbox_delete.html", message=None, total=total, form=form,
+                                   action=url_for("inbox.delete_all"))
         count = services().inbox.delete_all(g.user.account_id)
         flash(ngettext("%(num)d message deleted.", "%(num)d messages deleted.", count))
     return redirect(url_for("inbox.index"))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,81 +34,234 @@ SECRET_KEY_FILE = "secret_key"
 
 def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
           threads: int | None = None, jobs: bool = True,
-          simulated_clock: str | None = None) -> int:
+          simulated_clock: str | None = None, workers: int = 1) -> int:
     """Run until Ctrl-C or SIGTERM; everything started here is stopped on the way out.
 
     ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes;
-    ``simulated_clock`` (ISO 8601) runs on a clock only the control API moves.
+    ``simulated_clock`` (ISO 8601) runs on a clock only the control API moves;
+    ``workers`` > 1 serves from that many processes sharing one listening socket
+    (see ``_serve_processes``).
     """
     from notify.logs import configure_logging
     from notify.mailsink import MailSink
-    from notify.metrics import measure_latency
     from notify.system import build_system
-    from notify.wakeup import scheduled_jobs, start_waker
 
-    from .app import create_app
-    from .http_server import DEFAULT_THREADS, make_wsgi_server
-    from .ops import ops_app, with_ops
+    from .http_server import bind
 
     configure_logging(config)
     clock = _simulated(simulated_clock)
+    if workers > 1 and clock is not None:
+        raise ConfigError("--simulated-clock runs in one process: it cannot be combined "
+                          "with --workers", field="workers")
     config, new_secrets = with_secret_key(config)
     prepare_database(config)
     token = instance_secret(config.instance_path, "admin_token", env_var="ICPSIM_ADMIN_TOKEN")
     config = config.with_(admin_token=token.value)
     if not os.environ.get("ICPSIM_BASE_URL"):
         config = config.with_(base_url=f"http://{_display_host(host)}:{port}")
+    listener = bind(host, port) if workers > 1 else None  # a taken port fails here
     sink = gateway = hooks = None
     maildir: Path | None = None
-    system = scheduler = waker = None
+    sinks_db: Database | None = None
     try:
+        # The embedded receivers stand in for real endpoints: each one starts only when
+        # its endpoint is not configured, and the webhook receiver only while one of the
+        # other two runs (a setup with a real mail server and SMS gateway has no use for
+        # a local robot receiver). With several processes they run once, in this one.
         if not os.environ.get("ICPSIM_SMTP_URL"):
             maildir = Path(config.instance_path) / "mail"
             sink = MailSink(port=config.mail_sink_port, maildir=maildir).start()
             config = config.with_(smtp_url=sink.url)
         if not os.environ.get("ICPSIM_SMS_URL"):
             gateway, config = start_sms_gateway(config)
-        db = Database(config.database_url)
-        hooks, config = start_webhook_sink(config, db)
-        system = build_system(config, clock=clock, db=db)
-        creds = ensure_demo(system)
-        waker = start_waker(system) if jobs else None
-        scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
-        measure_latency(clock is None)  # latency is wall-clock time: not on a simulated clock
-        app = create_app(system=system)
-        app.config["ICPSIM_MAILDIR"] = maildir  # Mailbox only with the embedded sink
-        app.config["ICPSIM_SMS_STORE"] = gateway.store if gateway else None
-        app.config["ICPSIM_WEBHOOK_STORE"] = hooks.store
-        server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
-                                  threads=threads or DEFAULT_THREADS)
+        if sink is not None or gateway is not None:
+            sinks_db = Database(config.database_url)
+            hooks, config = start_webhook_sink(config, sinks_db)
+        local = _Local(maildir=maildir, sms_store=gateway.store if gateway else None,
+                       webhook_store=hooks.store if hooks else None)
+        setup = build_system(config, clock=clock)
         try:
-            with sigterm_as_interrupt():  # before announcing: a stop may follow at once
-                _announce(config, creds, host=host, port=port,
-                          sink_url=sink.url if sink else None, new_secrets=new_secrets)
-                print(f"sms: {'embedded SMS gateway on ' if gateway else 'sent to '}"
-                      f"{config.sms_url}; webhooks: embedded receiver on {hooks.url}/hook/<name>",
-                      flush=True)
-                _announce_apis(config, token_created=token.created, clock=clock)
-                server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
-        except KeyboardInterrupt:
-            pass
+            creds = ensure_demo(setup)  # once, before any second process could race it
         finally:
-            server.close()
-            print("icpsim console stopped", flush=True)
+            setup.close()
+
+        def announce() -> None:
+            _announce(config, creds, host=host, port=port,
+                      sink_url=sink.url if sink else None, new_secrets=new_secrets)
+            receiver = f"embedded receiver on {hooks.url}/hook/<name>" if hooks else "sent out"
+            print(f"sms: {'embedded SMS gateway on ' if gateway else 'sent to '}"
+                  f"{config.sms_url}; webhooks: {receiver}", flush=True)
+            _announce_apis(config, token_created=token.created, clock=clock)
+
+        if listener is None:
+            _serve_one(config, local, clock=clock, host=host, port=port, threads=threads,
+                       jobs=jobs, announce=announce)
+        else:
+            _serve_processes(config, local, listener, workers=workers, threads=threads,
+                             jobs=jobs, announce=announce)
     finally:
-        if waker is not None:
-            waker.stop()
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
-        if system is not None:
-            system.close()
+        if listener is not None:
+            listener.close()
         if sink is not None:
             sink.stop()
         if gateway is not None:
             gateway.stop()
         if hooks is not None:
             hooks.stop()
+        if sinks_db is not None:
+            sinks_db.dispose()
     return 0
+
+
+@dataclass(frozen=True)
+class _Local:
+    """Where the embedded receivers keep what they got (None: not running)."""
+
+    maildir: Path | None
+    sms_store: Path | None
+    webhook_store: Path | None
+
+
+def _serve_one(config: Config, local: _Local, *, clock: Any, host: str, port: int,
+               threads: int | None, jobs: bool, announce: Callable[[], None] | None,
+               sockets: list[socket.socket] | None = None) -> None:
+    """One serving process: its system, jobs and wake-up (when ``jobs``), and waitress
+    (on ``sockets`` when given, else bound to ``host``:``port``), until Ctrl-C/SIGTERM."""
+    from notify.metrics import measure_latency
+    from notify.system import build_system
+    from notify.wakeup import scheduled_jobs, start_waker
+    from notify.worker import settle_heap
+
+    from .app import create_app
+    from .http_server import DEFAULT_THREADS, make_wsgi_server
+    from .ops import ops_app, with_ops
+
+    system = build_system(config, clock=clock)
+    waker = scheduler = None
+    try:
+        waker = start_waker(system) if jobs else None
+        scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
+        measure_latency(clock is None)  # latency is wall-clock time: not on a simulated clock
+        app = create_app(system=system)
+        app.config["ICPSIM_MAILDIR"] = local.maildir  # Mailbox only with the embedded sink
+        app.config["ICPSIM_SMS_STORE"] = local.sms_store
+        app.config["ICPSIM_WEBHOOK_STORE"] = local.webhook_store
+        server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
+                                  threads=threads or DEFAULT_THREADS, sockets=sockets)
+        settle_heap()
+        try:
+            with sigterm_as_interrupt():  # before announcing: a stop may follow at once
+                if announce is not None:
+                    announce()
+                server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+            if announce is not None:
+                print("icpsim console stopped", flush=True)
+    finally:
+        if waker is not None:
+            waker.stop()
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        system.close()
+
+
+RESTART_PAUSE = 1.0  # a process that died is started again after this long
+
+
+def _serve_processes(config: Config, local: _Local, listener: socket.socket, *,
+                     workers: int, threads: int | None, jobs: bool,
+                     announce: Callable[[], None]) -> None:
+    """``workers`` forked processes serving one listening socket (the kernel hands each
+    connection to one of them), each with its own database pool, request threads and,
+    with ``jobs``, its own jobs and wake-up (leases keep them apart, as between
+    workers). This process only starts them, starts one again if it dies, and on
+    Ctrl-C or SIGTERM stops them all.
+
+    The children never touch the embedded receivers this process runs: they only send
+    to them, as to any server.
+    """
+    host, port = listener.getsockname()[:2]
+    children: dict[int, int] = {}  # pid -> slot
+    parent = os.getpid()
+
+    def start(slot: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: serve until stopped, then leave without cleanup of ours
+            code = 0
+            try:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                _stop_with(parent)
+                _serve_one(config, local, clock=None, host=host, port=port, threads=threads,
+                           jobs=jobs, announce=None, sockets=[listener])
+            except BaseException as exc:  # noqa: BLE001  (one line, then out)
+                print(f"icpsim serve: process {os.getpid()}: {type(exc).__name__}: {exc}",
+                      file=sys.stderr, flush=True)
+                code = 1
+            finally:
+                sys.stdout.flush()
+                os._exit(code)
+        children[pid] = slot
+
+    stopping = False
+    with sigterm_as_interrupt():
+        try:
+            for slot in range(workers):
+                start(slot)
+            announce()
+            print(f"serving from {workers} processes: {', '.join(map(str, children))}",
+                  flush=True)
+            while True:
+                pid, status = os.waitpid(-1, 0)
+                if pid not in children:
+                    continue
+                slot = children.pop(pid)
+                print(f"icpsim serve: process {pid} ended ({_how(status)}); starting "
+                      "another", file=sys.stderr, flush=True)
+                time.sleep(RESTART_PAUSE)
+                start(slot)
+        except KeyboardInterrupt:
+            stopping = True
+        finally:
+            for pid in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while children and time.monotonic() < deadline:
+                try:
+                    pid, _ = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    time.sleep(0.05)
+                else:
+                    children.pop(pid, None)
+            for pid in children:  # still there after a minute
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            print("icpsim console stopped" if stopping else "icpsim serve: stopping",
+                  flush=True)
+
+
+def _stop_with(parent: int) -> None:
+    """In a serving process: stop cleanly (as on SIGTERM) once ``parent`` is gone, even
+    when it was killed outright and could not stop us itself."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="icpsim-parent-watch", daemon=True).start()
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 def with_secret_key(config: Config) -> tuple[Config, list[str]]:

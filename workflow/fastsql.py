@@ -98,6 +98,28 @@ class RawTransaction:
         self._run(self.forms.get(prepared) or self.form(prepared), params)
         return int(self.cursor.rowcount)
 
+    def execute_many(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run ``prepared`` once per row of parameters in one driver call (executemany);
+        the number of rows matched in all. Bulk paths only: one statement, many rows."""
+        if not rows:
+            return 0
+        form = self.forms.get(prepared) or self.form(prepared)
+        names, processors, defaults = form.names, form.processors, form.defaults
+        batch = []
+        for params in rows:
+            values = {**defaults, **params} if defaults else params
+            args = list(map(values.__getitem__, names))
+            for position, proc in processors:
+                args[position] = proc(args[position])
+            batch.append(args if form.positional
+                         else dict(zip(form.driver_names, args, strict=True)))
+        try:
+            self.cursor.executemany(form.sql, batch)
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(form.sql, rows[0], exc, self.dialect.loaded_dbapi.Error,
+                                      dialect=self.dialect) from exc
+        return int(self.cursor.rowcount)
+
     def fetch_one(self, prepared: Prepared, params: Mapping[str, Any]) -> Row | None:
         form = self.forms.get(prepared) or self.form(prepared)
         self._run(form, params)

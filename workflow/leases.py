@@ -38,13 +38,16 @@ def claim(
     if on_postgresql:
         candidates = candidates.with_for_update(skip_locked=True)
     token = secrets.token_hex(8)
-    session.execute(
+    # One round trip: the UPDATE hands back the rows it claimed (RETURNING, on SQLite
+    # and PostgreSQL alike) instead of a SELECT of the token after it.
+    rows = session.scalars(
         update(model)
         .where(model.id.in_(candidates.scalar_subquery()), free)
         .values(claimed_until=lease_now + lease, claimed_by=token)
-        .execution_options(synchronize_session=False)
-    )
-    return list(session.exec(select(model).where(model.claimed_by == token).order_by(model.id)))
+        .returning(model),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).all()
+    return sorted(rows, key=lambda row: row.id)
 
 
 def lease_free(model: Any, now: Any) -> ColumnElement[bool]:

@@ -154,7 +154,8 @@ def rule(trigger: str) -> Rule:
     """The table row of ``trigger``; an unknown trigger is an invalid transition."""
     found = RULES.get(str(trigger))
     if found is None:
-        raise InvalidTransition(f"{trigger!r} is not a trigger of the filing lifecycle")
+        raise InvalidTransition(
+            f"{limits.excerpt(trigger)} is not a trigger of the filing lifecycle")
     return found
 
 

@@ -47,7 +47,10 @@ def is_row_id(value: object) -> bool:
 def excerpt(value: object, size: int = 40) -> str:
     """``repr(value)``, cut short: messages quote input, never megabytes of it."""
     shown = repr(value) if len(str(value)) <= size * 2 else repr(str(value)[:size * 2])
-    return shown if len(shown) <= size else shown[:size - 4] + "...'"
+    if len(shown) <= size:
+        return shown
+    quote = shown[-1] if shown[-1] in "'\"" else ""  # keep the closing quote repr chose
+    return shown[:size - 3 - len(quote)] + "..." + quote
 
 
 def has_control(value: str, *, allow_newlines: bool = False) -> bool:

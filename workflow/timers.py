@@ -65,27 +65,33 @@ def next_timer_at(db: Database) -> datetime | None:
 def _fire_one(db: Database, timer: Timer, *, now: datetime, config: Config) -> int:
     try:
         with db.raw_transaction() as tx:
-            if not _take(tx, timer, now=now):
-                return 0  # our lease ran out and another worker took it
-            row = load_row(tx, pk=timer.filing_pk)
-            state = as_state(row["state"])
-            at = max(timer.due_at, row["updated_at"])  # history stays in order
-            kind = TimerKind(timer.kind)
-            if kind == TimerKind.expiry_reminder:
-                obsolete = _obsolete_reminder(tx, timer, state, row, now=now, config=config)
-                if obsolete:
-                    return _skip(tx, timer, obsolete)
-                record(tx, row, kind.value, source=state, dest=state, actor=SYSTEM_ACTOR,
-                       now=at, data=dict(timer.detail),
-                       notification=NotificationType.application_progress.value)
-            elif allows(state, kind.value, once_used=row["deadline_extended"]):
-                apply_trigger(tx, row, kind.value, None, actor=SYSTEM_ACTOR, now=at,
-                              config=config)
-            else:
-                return _skip(tx, timer, f"filing is {state}")
-            return 1
+            return fire_claimed(tx, timer, now=now, config=config)
     except StaleFiling:
         return 0  # another transaction moved the filing: retried when the lease ends
+
+
+def fire_claimed(tx: RawTransaction, timer: Any, *, now: datetime, config: Config) -> int:
+    """Fire (or skip, when stale) one timer this worker claimed, in the caller's
+    transaction; 1 when handled, 0 when the claim was lost. ``timer`` is a Timer or a row
+    with its attributes (the batched path of bulk runs, workflow/batch.py)."""
+    if not _take(tx, timer, now=now):
+        return 0  # our lease ran out and another worker took it
+    row = load_row(tx, pk=timer.filing_pk)
+    state = as_state(row["state"])
+    at = max(timer.due_at, row["updated_at"])  # history stays in order
+    kind = TimerKind(timer.kind)
+    if kind == TimerKind.expiry_reminder:
+        obsolete = _obsolete_reminder(tx, timer, state, row, now=now, config=config)
+        if obsolete:
+            return _skip(tx, timer, obsolete)
+        record(tx, row, kind.value, source=state, dest=state, actor=SYSTEM_ACTOR,
+               now=at, data=dict(timer.detail),
+               notification=NotificationType.application_progress.value)
+    elif allows(state, kind.value, once_used=row["deadline_extended"]):
+        apply_trigger(tx, row, kind.value, None, actor=SYSTEM_ACTOR, now=at, config=config)
+    else:
+        return _skip(tx, timer, f"filing is {state}")
+    return 1
 
 
 def _obsolete_reminder(tx: RawTransaction, timer: Timer, state: State, row: dict[str, Any], *,

@@ -55,9 +55,8 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     run = {"wall_seconds": round(time.perf_counter() - started, 3),
            "peak_rss_mb": round(peak_rss_mb(), 1), "stops": state.stops,
            "step_seconds": int(step.total_seconds())}
-    files = write_files(results, folder)
+    files = write_files(results, folder, run)
     files.append(write_report(results, run, folder / "report.html"))
-    (folder / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
     if report == "json":
         write_json_report(results, run, files, stdout)
     else:

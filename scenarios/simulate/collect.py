@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 
-from notify.planner import SKIP_REASONS
+from notify.planner import MOBILE_SKIP_REASONS, SKIP_REASONS
 from workflow.lifecycle import LIFECYCLE
 
 from .calendar import WorkCalendar, business_days_between
@@ -26,14 +27,40 @@ DAILY_COLUMNS = ("date", "working_day", "arrivals", *TRIGGERS, "reminders", "ema
 FILING_COLUMNS = ("filing", "account", "type", "created_at", "first_submitted_at",
                   "approved_at", "final_state", "business_days_to_approval", "transitions",
                   "notifications")
-NOT_VERIFIED = tuple(SKIP_REASONS.values())
+# a selected receiver whose email (or, for SMS, mobile) was not verified when notified
+NOT_VERIFIED = (*SKIP_REASONS.values(), MOBILE_SKIP_REASONS["pending"],
+                MOBILE_SKIP_REASONS["expired"])
+SIMULATED = ("email", "internal", "sms")  # the channels a run sends on
+SENT_COLUMN = {"email": "emails", "internal": "internal_messages", "sms": "sms",
+               "webhook": "webhook_calls"}
+
+
+class FilingRows:
+    """The rows of filings.csv, kept as tuples; each is a dict (FILING_COLUMNS and
+    ``_calendar_days``) when iterated over."""
+
+    KEYS = (*FILING_COLUMNS, "_calendar_days")
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+
+    def append(self, values: tuple[Any, ...]) -> None:
+        self._rows.append(values)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        keys = self.KEYS
+        for values in self._rows:
+            yield dict(zip(keys, values, strict=True))
 
 
 @dataclass(frozen=True)
 class Results:
     summary: dict[str, Any]
     daily: list[dict[str, Any]]
-    filings: list[dict[str, Any]]
+    filings: FilingRows
     states_over_time: dict[str, list[int]]  # state -> filings in it at each day's end
 
 
@@ -62,7 +89,7 @@ class _Collector:
         return Results(self.summary(filings), daily, filings, states)
 
     # summary ---------------------------------------------------------------------------
-    def summary(self, filings: list[dict[str, Any]]) -> dict[str, Any]:
+    def summary(self, filings: FilingRows) -> dict[str, Any]:
         m, st = self.model, self.state
         by_trigger = dict(self.rows("SELECT trigger, count(*) FROM transitionlog GROUP BY 1"))
         messages: dict[str, Any] = {}
@@ -75,18 +102,17 @@ class _Collector:
                 out["skipped"][reason] = n
             else:
                 out[status] += n
-        for channel in ("email", "internal"):
+        for channel in SIMULATED:
             messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0, "skipped": {}})
-        messages["sms"] = {"sent": 0, "failed": 0, "pending": 0, "skipped": {},
-                           "offered": False, "accounts_asking": sum(
-                               "sms" in a.channels for a in st.population.accounts)}
+        messages = dict(sorted(messages.items()))
         missed = self.rows(
             "SELECT count(*), count(DISTINCT contact_id) FROM delivery WHERE kind = "
             "'notification' AND status = 'skipped' AND receiver = 'contact' AND reason IN "
             f"({', '.join(repr(r) for r in NOT_VERIFIED)})")[0]
         verification = dict(self.rows(
             "SELECT status, count(*) FROM delivery WHERE kind = 'verification' GROUP BY 1"))
-        approved = [f for f in filings if f["approved_at"]]
+        approved = [(f["business_days_to_approval"], f["_calendar_days"]) for f in filings
+                    if f["approved_at"]]
         contacts = sum(len(a.contacts) for a in st.population.accounts)
         return {
             "model": m.name, "seed": self.sim.seed, "calendar": m.calendar,
@@ -100,15 +126,15 @@ class _Collector:
                 "SELECT notification_type, count(*) FROM outboxevent GROUP BY 1 ORDER BY 1")),
             "messages": messages,
             "mail_server": dict(sorted(self.sim.sender.outcomes.items())),
+            "sms_gateway": {"accepted": self.sim.sender.channels.sms.accepted},
             "receivers_missed": {"messages": missed[0], "contacts": missed[1]},
             "contacts": {"verified_again": st.contacts_verified,
                          "never_verified": contacts - st.contacts_verified},
             "verification_emails": dict(sorted(verification.items())),
             "time_to_approval": {
                 "approved": len(approved),
-                "business_days": percentiles([f["business_days_to_approval"]
-                                              for f in approved]),
-                "calendar_days": percentiles([f["_calendar_days"] for f in approved])},
+                "business_days": percentiles([b for b, _ in approved]),
+                "calendar_days": percentiles([c for _, c in approved])},
             "sms_timeouts": by_trigger.get("sms_timeout", 0),
             "expiries": by_trigger.get("expire", 0),
             "rectification_cancellations": by_trigger.get("rectification_timeout", 0),
@@ -116,32 +142,28 @@ class _Collector:
         }
 
     # filings ---------------------------------------------------------------------------
-    def filings(self) -> list[dict[str, Any]]:
+    def filings(self) -> FilingRows:
+        """One row per filing, in filing order, read in one streamed query (a year of a
+        large population has millions of history rows: none is held in memory)."""
         zone = self.model.start.tzinfo
-        firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
-        counts: Counter[int] = Counter()
-        for pk, trigger, at, n in self.rows(
-                "SELECT filing_pk, trigger, min(at), count(*) FROM transitionlog "
-                "GROUP BY 1, 2"):
-            counts[pk] += n
-            if trigger in ("submit", "approve"):
-                firsts[pk][trigger] = _time(at).astimezone(zone)
-        notes = dict(self.rows("SELECT filing_pk, count(*) FROM outboxevent GROUP BY 1"))
-        out = []
-        for pk, fid, account, ftype, created, fstate in self.rows(
-                "SELECT pk, filing_id, account_id, type, created_at, state FROM filing "
-                "ORDER BY filing_id"):
-            sub, ok = firsts[pk].get("submit"), firsts[pk].get("approve")
+        out = FilingRows()
+        for (fid, account, ftype, created, fstate, submitted, approved, moves,
+             notes) in self.conn.execute(text(
+                "SELECT f.filing_id, f.account_id, f.type, f.created_at, f.state, h.sub, h.ok, "
+                "coalesce(h.n, 0), coalesce(o.n, 0) FROM filing f LEFT JOIN ("
+                "SELECT filing_pk, min(CASE WHEN trigger = 'submit' THEN at END) AS sub, "
+                "min(CASE WHEN trigger = 'approve' THEN at END) AS ok, count(*) AS n "
+                "FROM transitionlog GROUP BY filing_pk) h ON h.filing_pk = f.pk LEFT JOIN ("
+                "SELECT filing_pk, count(*) AS n FROM outboxevent GROUP BY filing_pk) o "
+                "ON o.filing_pk = f.pk ORDER BY f.filing_id")):
+            sub = _time(submitted).astimezone(zone) if submitted else None
+            ok = _time(approved).astimezone(zone) if approved else None
             days = business_days_between(self.calendar, sub, ok) if sub and ok else None
-            out.append({
-                "filing": fid, "account": account, "type": ftype,
-                "created_at": _time(created).astimezone(zone).isoformat(),
-                "first_submitted_at": sub.isoformat() if sub else "",
-                "approved_at": ok.isoformat() if ok else "", "final_state": fstate,
-                "business_days_to_approval": days if days is not None else "",
-                "transitions": counts[pk], "notifications": notes.get(pk, 0),
-                "_calendar_days": round((ok - sub).total_seconds() / 86400, 2)
-                if sub and ok else None})
+            out.append((
+                fid, account, ftype, _time(created).astimezone(zone).isoformat(),
+                sub.isoformat() if sub else "", ok.isoformat() if ok else "", fstate,
+                days if days is not None else "", moves, notes,
+                round((ok - sub).total_seconds() / 86400, 2) if sub and ok else None))
         return out
 
     # daily -----------------------------------------------------------------------------
@@ -165,7 +187,7 @@ class _Collector:
                 "SELECT date(coalesce(done_at, created_at), :shift), channel, status, count(*) "
                 "FROM delivery WHERE kind = 'notification' GROUP BY 1, 2, 3"):
             if status == "sent":
-                _add(rows, day, "emails" if channel == "email" else "internal_messages", n)
+                _add(rows, day, SENT_COLUMN[channel], n)
             elif status == "failed":
                 _add(rows, day, "failures", n)
             elif status == "skipped":
@@ -218,4 +240,4 @@ def percentiles(values: list[Any]) -> dict[str, Any]:
     return {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": ordered[-1]}
 
 
-__all__ = ["DAILY_COLUMNS", "FILING_COLUMNS", "Results", "collect", "percentiles"]
+__all__ = ["DAILY_COLUMNS", "FILING_COLUMNS", "FilingRows", "Results", "collect", "percentiles"]

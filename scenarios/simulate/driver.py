@@ -36,6 +36,7 @@ from workflow.fastsql import Prepared
 from workflow.models import Timer, TransitionLog
 
 from .calendar import WorkCalendar, calendar_named
+from .jobs import batched, throwaway_database
 from .model import SimulationModel
 from .policies import Move, Policies
 from .population import Population, generate
@@ -77,11 +78,11 @@ class Simulation:
                              batch_size=5000)
         self.clock = SimulatedClock(model.start)
         self.sampler = Sampler(seed)
-        self.system: System = build_system(self.config, clock=self.clock, create_tables=True)
         self.sender = RecordingSender(model.mail, now=self.clock.now,
                                       rng=random.Random(seed + 1))
-        self.system.sender.close()
-        self.system.sender = self.sender  # type: ignore[assignment]
+        built = build_system(self.config, clock=self.clock, create_tables=True)
+        throwaway_database(built.db)
+        self.system: System = batched(built, self.sender)
         self.policies = Policies(model.stages, self.sampler, self.calendar, zone=self.zone,
                                  end=model.end)
         self._agenda: list[tuple[datetime, int, int, Move]] = []

@@ -1,10 +1,12 @@
 """The run's files: summary.json, daily.csv, filings.csv (byte-identical for the same
-model and seed), and the terminal summary (text or JSON) with the run's cost."""
+model and seed, except summary.json's last group: the run's wall time and peak memory),
+and the terminal summary (text or JSON) with the run's cost."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -13,12 +15,15 @@ from rich.table import Table
 
 from .collect import DAILY_COLUMNS, FILING_COLUMNS, Results
 
+RUN_GROUP = "run"  # the run's own cost in summary.json: the one part that varies
 
-def write_files(results: Results, out: Path) -> list[Path]:
+
+def write_files(results: Results, out: Path, run: dict[str, Any]) -> list[Path]:
+    """summary.json (with the run's cost as its last group), daily.csv, filings.csv."""
     out.mkdir(parents=True, exist_ok=True)
     summary = out / "summary.json"
-    summary.write_text(json.dumps(results.summary, indent=2, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
+    summary.write_text(json.dumps({**results.summary, RUN_GROUP: run}, indent=2,
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
     daily = out / "daily.csv"
     _csv(daily, DAILY_COLUMNS, results.daily)
     filings = out / "filings.csv"
@@ -26,7 +31,7 @@ def write_files(results: Results, out: Path) -> list[Path]:
     return [summary, daily, filings]
 
 
-def _csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def _csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore",
                                 lineterminator="\n")
@@ -36,7 +41,7 @@ def _csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> No
 
 def write_json_report(results: Results, run: dict[str, Any], files: list[Path],
                       out: TextIO) -> None:
-    json.dump({**results.summary, "run": run, "files": [str(p) for p in files]}, out,
+    json.dump({**results.summary, RUN_GROUP: run, "files": [str(p) for p in files]}, out,
               indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -59,8 +64,7 @@ def write_text_report(results: Results, run: dict[str, Any], files: list[Path],
     for col in ("channel", "sent", "failed", "pending", "skipped"):
         msgs.add_column(col, justify="left" if col == "channel" else "right")
     for channel, m in s["messages"].items():
-        note = " (not simulated yet)" if m.get("offered") is False else ""
-        msgs.add_row(channel + note, str(m["sent"]), str(m["failed"]), str(m["pending"]),
+        msgs.add_row(channel, str(m["sent"]), str(m["failed"]), str(m["pending"]),
                      str(sum(m["skipped"].values())))
     console.print(msgs)
     missed, t = s["receivers_missed"], s["time_to_approval"]
@@ -86,4 +90,4 @@ def _four(p: dict[str, Any]) -> str:
     return "/".join("-" if p[k] is None else f"{p[k]:g}" for k in ("p50", "p90", "p99", "max"))
 
 
-__all__ = ["write_files", "write_json_report", "write_text_report"]
+__all__ = ["RUN_GROUP", "write_files", "write_json_report", "write_text_report"]

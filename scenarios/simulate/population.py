@@ -18,6 +18,7 @@ class ContactPlan:
     name: str
     email: str  # the address it is changing to at the start
     verifies_after: timedelta | None  # None: never opens the new link
+    mobile: str | None = None  # accounts with SMS on: verified at the start
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class AccountPlan:
     language: str
     channels: tuple[str, ...]  # email | internal | sms, as the account turned them on
     contacts: tuple[ContactPlan, ...]
+    owner_mobile: str | None = None  # accounts with SMS on
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,12 @@ def _account(model: SimulationModel, sampler: Sampler, i: int) -> AccountPlan:
     for c in range(1, sampler.between(low, high) + 1):
         after = (sampler.real(model.contacts.verify_after)
                  if sampler.chance(model.contacts.verify) else None)
+        # mainland China mobiles (11 digits from 1), one per account and contact number
+        mobile = f"138{i:06d}{c:02d}" if "sms" in channels else None
         contacts.append(ContactPlan(aid, f"Contact {_letters(c)}",
-                                    f"c{c}.new@{aid}.example.com", after))
-    return AccountPlan(aid, language, channels, tuple(contacts))
+                                    f"c{c}.new@{aid}.example.com", after, mobile))
+    owner = f"139{i:08d}" if "sms" in channels else None
+    return AccountPlan(aid, language, channels, tuple(contacts), owner)
 
 
 def _letters(n: int) -> str:

@@ -15,15 +15,17 @@ from workflow.errors import IcpsimError
 from .population import Population
 from .sender import RecordingSender
 
-SELECTABLE = ("email", "internal")  # the channels the simulation models; SMS and webhooks not yet
+SELECTABLE = ("email", "internal", "sms")  # the channels the simulation models (no webhooks)
+DEFAULT_ON = ("email", "internal")  # the category's channels on by default
 
 
 def set_up(system: System, sender: RecordingSender, population: Population) -> Clicks:
     """Accounts, channels, and contacts: existing receivers confirming a new address.
 
     Each contact is added, verified and selected as a receiver, then its address changes
-    (the product makes it verify again). The returned clicks are the contacts that will
-    open the new link, and when.
+    (the product makes it verify again). Accounts with SMS on give their owner's mobile
+    and their contacts' mobiles, which the contacts verify by the SMS link they receive.
+    The returned clicks are the contacts that will open the new email link, and when.
     """
     s, now = system, system.clock.now()
     clicks = Clicks()
@@ -33,19 +35,20 @@ def set_up(system: System, sender: RecordingSender, population: Population) -> C
                           owner_email=f"owner@{account.id}.example.com",
                           language=account.language)
         channels = [c for c in SELECTABLE if c in account.channels] or ["internal"]
-        if channels != list(SELECTABLE):
+        if channels != list(DEFAULT_ON):
             s.settings.set_channels(account.id, ICP_FILING, channels, actor="owner")
+        if account.owner_mobile is not None:
+            s.rules.set_owner_mobile(account.id, account.owner_mobile, actor="owner")
         for contact in account.contacts:
             s.contacts.add(account.id, name=contact.name, title="Technical Director",
-                           email=_old(contact.email), actor="owner")
+                           email=_old(contact.email), mobile=contact.mobile, actor="owner")
     s.settle(now)
     for account in population.accounts:
         ids = []
         for contact in account.contacts:
-            token = sender.take_link(_old(contact.email))
-            if token is None:
-                raise RuntimeError(f"no verification email reached {_old(contact.email)}")
-            ids.append(s.contacts.verify(token).contact_id)
+            ids.append(s.contacts.verify(_link(sender, _old(contact.email))).contact_id)
+            if contact.mobile is not None:
+                s.contacts.verify(_link(sender, contact.mobile))
         if not ids:
             continue
         s.settings.select_receivers(account.id, ICP_FILING, ids, actor="owner")
@@ -56,6 +59,13 @@ def set_up(system: System, sender: RecordingSender, population: Population) -> C
     s.settle(now)
     sender.faults = True
     return clicks
+
+
+def _link(sender: RecordingSender, address: str) -> str:
+    token = sender.take_link(address)
+    if token is None:
+        raise RuntimeError(f"no verification message reached {address}")
+    return token
 
 
 def _old(email: str) -> str:

@@ -46,7 +46,7 @@ def test_message_center_and_filing_procedure(live: Any, pages: dict[str, Any]) -
     owner.get_by_label("Email").fill("wang@acme.example")
     owner.get_by_label("Title").select_option("Technical Director")
     owner.get_by_role("button", name="OK").click()
-    expect(owner.locator(".flash")).to_contain_text("verification email was sent")
+    expect(owner.locator(".flash")).to_contain_text("verification email is being sent")
     checkbox = owner.get_by_role("checkbox", name="Wang Fang")
     expect(checkbox).to_be_disabled()
     expect(owner.get_by_text("Cannot be selected until the email address is verified")) \

@@ -417,3 +417,18 @@ def test_every_contact_change_is_recorded_with_who_and_when(contacts, db, clock)
     assert history[1].changes["title"] == {"old": "Technical Director", "new": "CEO"}
     assert history[2].at == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     assert AuditService(db).history("beta") == []
+
+
+@pytest.mark.parametrize("address", ["owner@acme.example", "OWNER@Acme.Example"])
+def test_a_contact_at_the_owners_address_is_refused_in_any_letter_case(contacts, db, address):
+    before = counts(db)
+    with pytest.raises(IcpsimError) as exc:
+        add(contacts, address)
+    assert (exc.value.code, exc.value.field) == ("duplicate_contact", "email")
+    assert "owner" in exc.value.message
+    assert counts(db) == before
+    other = add(contacts, "li.na@acme.example")
+    with pytest.raises(IcpsimError) as exc:
+        contacts.modify("acme", other.id, email=address, actor="owner")
+    assert exc.value.code == "duplicate_contact"
+    assert contacts.get("acme", other.id).email == "li.na@acme.example"

@@ -171,3 +171,29 @@ def test_refusals_quote_at_most_an_excerpt_of_a_huge_value(acme):
         with pytest.raises(IcpsimError) as refused:
             attempt()
         assert len(refused.value.message) < 300
+
+
+def test_refusals_of_a_300_character_value_quote_it_shortened(acme):
+    """A long bad value is quoted cut short, so its error message fits on a page."""
+    long = "x" * 300
+    acme.filings.create("acme", "F1", type="first_filing", domain="acme.cn",
+                        website="Acme Shop", actor="owner")
+    for attempt in (lambda: acme.filings.fire("acme", "F1", long, None, actor="reviewer"),
+                    lambda: acme.settings.set_channels("acme", "icp_filing", ["email", long],
+                                                       actor="o"),
+                    lambda: acme.rules.set_limit("acme", "icp_filing", long, 3, actor="o"),
+                    lambda: acme.contacts.add("acme", name="Li Na", email=long[:200] + "@",
+                                              title="CEO", actor="o")):
+        with pytest.raises(IcpsimError) as refused:
+            attempt()
+        assert "xxx..." in refused.value.message
+        assert len(refused.value.message) < 200, refused.value.message
+
+
+def test_an_excerpt_keeps_its_closing_quote():
+    from workflow.limits import excerpt
+
+    assert excerpt("a" * 300) == "'" + "a" * 35 + "...'"
+    assert excerpt("it's " * 60).endswith('..."')
+    assert len(excerpt("it's " * 60)) == 40
+    assert excerpt("short") == "'short'"

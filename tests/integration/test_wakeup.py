@@ -6,8 +6,11 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
+from notify.dispatch import deliver
 from notify.due import JOBS
+from notify.relay import relay_and_take
 from notify.system import build_system
 from notify.wakeup import (
     LocalWaiter,
@@ -133,3 +136,35 @@ def test_a_lost_listen_connection_falls_back_to_polling_and_comes_back(pg_db):
         assert waiter.wait(0.05) is True  # reconnected, and looks again
     finally:
         waiter.close()
+
+
+def test_the_wakeups_relay_holds_what_it_planned_so_no_dispatch_sends_it_twice(live, mail_sink):
+    live.filings.fire("acme", "F1", "submit", actor="acme")
+    now = live.clock.now()
+    relayed, batch = relay_and_take(live.db, now=now, config=live.config)
+    assert relayed == 1
+    assert [d.to_address for d in batch.emails] == ["owner@acme.example"]
+    # Committed with the relay and leased to it: another worker's dispatch finds nothing.
+    assert live.dispatch_due() == 0
+    deliver(live.db, batch, now=now, config=live.config, sender=live.sender,
+            channels=live.channels)
+    assert len(mail_sink.to("owner@acme.example")) == 1
+    assert live.dispatch_due() == 0
+    assert [d.status for d in live.deliveries.list("acme", to="owner@acme.example")] == ["sent"]
+
+
+def test_a_pooled_postgresql_connection_the_server_dropped_is_replaced_unseen(
+        pg_db, monkeypatch):
+    import workflow.db
+
+    with pg_db.transaction() as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    other = Database(pg_db.url.render_as_string(False))
+    try:  # a server restart or an idle timeout, as seen by the pooled connection
+        with other.transaction() as s:
+            s.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        other.dispose()
+    monkeypatch.setattr(workflow.db, "PING_AFTER_IDLE", 0.0)  # the pooled one is "idle"
+    with pg_db.transaction() as s:
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid

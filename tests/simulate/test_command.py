@@ -42,9 +42,33 @@ def test_same_model_and_seed_give_byte_identical_files_and_another_seed_does_not
         code, _, err = run(path, tmp_path / name, seed)
         assert code == 0, err
     for name in DETERMINISTIC:
-        first = (tmp_path / "a" / name).read_bytes()
-        assert first == (tmp_path / "b" / name).read_bytes(), name
-        assert first != (tmp_path / "c" / name).read_bytes(), name
+        first = _without_run_cost((tmp_path / "a" / name).read_bytes())
+        assert first == _without_run_cost((tmp_path / "b" / name).read_bytes()), name
+        assert first != _without_run_cost((tmp_path / "c" / name).read_bytes()), name
+
+
+def _without_run_cost(data: bytes) -> bytes:
+    """The file's bytes; for summary.json, up to its last group (the run's wall time and
+    peak memory), which is checked to be that group and nothing else."""
+    marker = b',\n  "run": {\n'
+    if not data.startswith(b"{\n  \"model\""):
+        return data
+    head, found, tail = data.partition(marker)
+    assert found, "summary.json ends with the run's cost"
+    run = json.loads(b"{" + tail[:-2] + b"\n")
+    assert set(run) == {"wall_seconds", "peak_rss_mb", "stops", "step_seconds"}
+    assert tail.endswith(b"}\n}\n")
+    return head
+
+
+def test_summary_json_carries_the_run_wall_time_and_peak_memory(model_file,
+                                                                tmp_path: Path) -> None:
+    code, _, err = run(model_file(BUSY), tmp_path / "out")
+    assert code == 0, err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary)[-1] == "run"
+    assert summary["run"]["wall_seconds"] > 0
+    assert 20 < summary["run"]["peak_rss_mb"] < 2000
 
 
 def test_the_command_writes_the_files_and_a_self_contained_report(model_file,
@@ -58,7 +82,8 @@ def test_the_command_writes_the_files_and_a_self_contained_report(model_file,
     assert report["population"]["filings"] == 25
     assert report["run"]["wall_seconds"] > 0
     assert report["run"]["peak_rss_mb"] > 0
-    assert report["messages"]["sms"]["offered"] is False
+    assert report["messages"]["sms"]["sent"] > 0  # 30% of the accounts turn SMS on
+    assert report["sms_gateway"]["accepted"] >= report["messages"]["sms"]["sent"]
     for name in (*DETERMINISTIC, "report.html"):
         assert (out / name).is_file(), name
     page = (out / "report.html").read_text(encoding="utf-8")
@@ -68,6 +93,9 @@ def test_the_command_writes_the_files_and_a_self_contained_report(model_file,
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert sum(summary["filings_by_state"].values()) == 25
     daily = (out / "daily.csv").read_text().splitlines()
+    sms = daily[0].split(",").index("sms")
+    assert sum(int(line.split(",")[sms]) for line in daily[1:]) == \
+        summary["messages"]["sms"]["sent"]
     assert daily[0].startswith("date,working_day,arrivals,submit,start_review")
     assert daily[0].endswith("emails,internal_messages,sms,webhook_calls,failures,skips")
     assert len(daily) == 1 + 21  # one row per local date of the 20 days
@@ -78,7 +106,7 @@ def test_the_text_summary_names_the_counts_an_operator_asks_for(model_file,
     code, out, _ = run(model_file(BUSY), tmp_path / "out")
     assert code == 0
     for words in ("Filings by final state", "Messages by channel", "Receivers missed",
-                  "business days to approval", "SMS timeouts", "not simulated yet"):
+                  "business days to approval", "SMS timeouts"):
         assert words in out
 
 

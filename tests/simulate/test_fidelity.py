@@ -187,3 +187,30 @@ mail: {outages: [{at: 2026-09-01T10:30:00+08:00, for: 1d}]}
         first = session.exec(select(func.min(Delivery.done_at)).where(
             Delivery.kind == "notification")).one()
     assert first.astimezone(run.sim.model.start.tzinfo).isoformat() >= "2026-09-02T10:30"
+
+
+def test_accounts_with_sms_on_text_the_owner_and_every_verified_mobile(model_file,
+                                                                       simulate) -> None:
+    # contacts never confirm their new email address but verified their mobile: the
+    # planner skips them by email and reaches them by SMS
+    path = model_file(TWO_BATCHES + """\
+contacts:
+  per_account: {min: 1, max: 1}
+  verify: {probability: 0}
+channels: {email: 1, internal: 1, sms: 1}
+stages:
+  submit: {after: {fixed: 1h}}
+  sms_verification: {complete: 0}
+""")
+    run = simulate(path)
+    s = run.summary
+    events = sum(s["notifications_by_type"].values())
+    assert s["messages"]["sms"] == {"sent": 2 * events, "failed": 0, "pending": 0,
+                                    "skipped": {}}
+    assert s["messages"]["email"]["sent"] == events  # the owner only
+    assert s["receivers_missed"]["messages"] == events  # the contact, by email
+    assert sum(r["sms"] for r in run.results.daily) == 2 * events
+    with run.sim.system.db.transaction() as session:
+        texted = session.exec(select(func.count(func.distinct(Delivery.to_address))).where(
+            Delivery.kind == "notification", Delivery.channel == "sms")).one()
+    assert texted == 2 * s["population"]["accounts"]  # one owner and one contact each

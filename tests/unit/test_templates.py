@@ -136,3 +136,39 @@ def test_times_in_messages_are_in_the_accounts_zone_and_labelled(zone, shown):
     body = rendered(d).body
     assert shown in body
     assert "time_zone" not in body
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize(("type_", "trigger", "state"), [
+    ("application_review_result", "reject", "rejected"),
+    ("application_review_result", "sms_timeout", "rejected"),
+    ("application_review_result", "expire", "expired"),
+    ("item_review_result", "rectification_timeout", "cancelled")])
+def test_a_reason_written_as_a_sentence_ends_with_one_full_stop(type_, trigger, state,
+                                                                 language):
+    reason = "The name does not match the entity." if language == "en" else "名称与主体不符。"
+    text = rendered(delivery(type_, trigger, language, to_state=state, reason=reason))
+    assert ".." not in text.body
+    assert "。。" not in text.body
+    assert ".。" not in text.body
+    assert "。）" not in text.body
+    assert reason.rstrip(".。") in text.body
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_sms_text_ends_a_sentence_reason_with_one_full_stop(language):
+    text = rendered(delivery("sms", "reject", language, to_state="rejected",
+                             reason="Name mismatch.", items=["Website name"]))
+    assert ".." not in text.body
+    assert ".。" not in text.body
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "deadline extended"),
+                                                  ("zh", "整改期限已延长")])
+def test_extend_deadline_has_its_own_subject_not_rectification_required(language, words):
+    text = rendered(delivery("application_progress", "extend_deadline", language,
+                             to_state="rectification", deadline="2026-03-22T01:00:00+00:00"))
+    assert words in text.subject
+    assert "2026-03-22" in text.subject
+    assert "Rectification required" not in text.subject
+    assert "待整改" not in text.subject

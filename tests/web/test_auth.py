@@ -72,7 +72,18 @@ def test_reviewer_lands_on_filings_and_has_no_message_center(reviewer):
     assert reviewer.get("/").headers["Location"] == "/filings/"
     page = reviewer.get("/settings/")
     assert page.status_code == 403
-    assert "reviewer has no Message Center" in text(page)
+    assert "Common Settings chooses how each kind of message reaches an account" in text(page)
+    assert "Only the account owner" in text(page)
+    assert "no Message Center" not in text(page)
+
+
+def test_the_reviewers_403_says_what_each_owner_page_is_for(reviewer):
+    for url, purpose in (("/contacts/", "Manage Contacts keeps the people"),
+                         ("/messages/", "Internal Messages holds the messages")):
+        page = reviewer.get(url)
+        assert page.status_code == 403
+        assert purpose in text(page)
+        assert "Only the account owner, signed in with the account ID" in text(page)
 
 
 def test_reviewer_without_a_password_cannot_sign_in(app, anon):

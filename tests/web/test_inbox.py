@@ -52,9 +52,9 @@ def test_mark_all_read_and_delete(owner, system):
     assert owner.post("/messages/read-all").status_code == 302
     assert system.inbox.unread_count("acme") == 0
     first = _ids(text(owner.get("/messages/")))[0]
-    assert owner.post(f"/messages/{first}/delete").status_code == 302
+    assert owner.post(f"/messages/{first}/delete", {"confirmed": "yes"}).status_code == 302
     assert first not in _ids(text(owner.get("/messages/")))
-    assert owner.post("/messages/delete-all").status_code == 302
+    assert owner.post("/messages/delete-all", {"confirmed": "yes"}).status_code == 302
     assert _ids(text(owner.get("/messages/"))) == []
 
 
