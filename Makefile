@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: run test serve worker lint bench docs install system-deps axe clean
+.PHONY: run test serve worker lint bench docs i18n install system-deps axe clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ docs: install
 	$(BIN)/python -m workflow.diagram --write-readme
 	$(BIN)/python -m scenarios.reference --write
 
+## i18n: extract the console's strings, merge them into the Chinese catalog, compile it
+## (the .mo is committed beside the .po; tests/unit/test_translations.py checks both)
+I18N := web/translations
+i18n: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap \
+	  --sort-output --project icpsim -o $(I18N)/messages.pot .
+	$(BIN)/pybabel -q update -i $(I18N)/messages.pot -d $(I18N) -l zh --init-missing \
+	  --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q compile -d $(I18N) -l zh
+
 ## bench: the benchmark scripts (figures as ratios to a baseline measured in the same run)
 bench: install
 	$(BIN)/python bench/bench_transitions.py
@@ -54,11 +64,14 @@ bench: install
 	$(BIN)/python bench/bench_simulate.py
 
 # Browser tests drive Debian's Chromium and a few tests start a throwaway PostgreSQL
-# cluster; install them when we may (root), else those tests skip.
+# cluster; the Chinese screenshots need a CJK font. Install them when we may (root),
+# else those tests skip.
 system-deps:
 	@missing=""; \
 	test -x $(CHROMIUM) || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc >/dev/null 2>&1 || \
+	  missing="$$missing fonts-wqy-zenhei"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

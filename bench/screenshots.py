@@ -1,7 +1,9 @@
-"""The README screenshots (Common Settings, a filing page) taken in headless Chromium."""
+"""The README screenshots (Common Settings, a filing page, Manage Contacts in Chinese) taken
+in headless Chromium."""
 
-# Run: .venv/bin/python bench/screenshots.py -> docs/screenshot-settings.png and
-# docs/screenshot-filing.png. Needs /usr/lib/chromium/chromium.
+# Run: .venv/bin/python bench/screenshots.py -> docs/screenshot-settings.png,
+# docs/screenshot-filing.png and docs/screenshot-contacts-zh.png. Needs
+# /usr/lib/chromium/chromium and a CJK font (make system-deps installs fonts-wqy-zenhei).
 
 from __future__ import annotations
 
@@ -61,10 +63,16 @@ def main() -> int:
                 page.screenshot(path=str(ROOT / "docs/screenshot-settings.png"), full_page=True)
                 page.goto(live.url + "/filings/acme/ICP-2026-001")
                 page.screenshot(path=str(ROOT / "docs/screenshot-filing.png"), full_page=True)
+                page.goto(live.url + "/contacts/")
+                page.get_by_role("button", name="中文").first.click()
+                page.get_by_role("heading", name="联系人管理").wait_for()
+                page.screenshot(path=str(ROOT / "docs/screenshot-contacts-zh.png"),
+                                full_page=True)
                 browser.close()
         finally:
             live.stop()
-    print("wrote docs/screenshot-settings.png and docs/screenshot-filing.png")
+    print("wrote docs/screenshot-settings.png, docs/screenshot-filing.png and "
+          "docs/screenshot-contacts-zh.png")
     return 0
 
 

@@ -27,6 +27,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from workflow.signin_guard import SignInGuard, TooManyAttempts
 
@@ -68,7 +69,7 @@ def signin() -> Any:
         user = authenticate(username, form.password.data or "")
         if user is None:
             guard().failed(username)
-            form.password.errors = ["The account ID or password is incorrect."]
+            form.password.errors = [_("The account ID or password is incorrect.")]
             return render_template("signin.html", form=form), 400
         guard().passed(username)
         chosen = session.get("lang")
@@ -100,7 +101,7 @@ def signout() -> Any:
     if g.user is not None:
         guard().end_sessions(g.user.username)
     session.clear()
-    flash("You have signed out.")
+    flash(_("You have signed out."))
     return redirect(url_for("auth.signin"))
 
 

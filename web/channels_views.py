@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from notify.robots import Message
 from notify.senders import SendFailure
@@ -42,8 +43,8 @@ def webhooks() -> Any:
         except IcpsimError as exc:
             status = attach(form, exc)
         else:
-            flash(f"Webhook {hook.name} was added. Choose it for a category under Common "
-                  "Settings > Modify Contact > Delivery rules.")
+            flash(_("Webhook %(name)s was added. Choose it for a category under Common "
+                    "Settings > Modify Contact > Delivery rules.", name=hook.name))
             return redirect(url_for("channels.webhooks"))
     hooks = services().webhooks.list(g.user.account_id)
     return render_template("webhooks.html", hooks=hooks, form=form, types=TYPES,
@@ -65,7 +66,7 @@ def webhook_edit(webhook_id: int) -> Any:
         except IcpsimError as exc:
             status = attach(form, exc)
         else:
-            flash(f"Webhook {fields['name']} was modified.")
+            flash(_("Webhook %(name)s was modified.", name=fields["name"]))
             return redirect(url_for("channels.webhooks"))
     return render_template("webhook_form.html", hook=hook, form=form, types=TYPES), status
 
@@ -76,7 +77,8 @@ def webhook_delete(webhook_id: int) -> Any:
     if CsrfForm().validate_on_submit():
         hook = services().webhooks.get(g.user.account_id, webhook_id)
         services().webhooks.delete(g.user.account_id, webhook_id, actor=g.user.account_id)
-        flash(f"Webhook {hook.name} was deleted and removed from every category.")
+        flash(_("Webhook %(name)s was deleted and removed from every category.",
+                name=hook.name))
     return redirect(url_for("channels.webhooks"))
 
 
@@ -95,9 +97,11 @@ def webhook_test(webhook_id: int) -> Any:
         try:
             detail = channels.webhook.deliver(hook, message)
         except SendFailure as exc:
-            flash(f"The test message to {hook.name} was not accepted: {exc.detail}", "error")
+            flash(_("The test message to %(name)s was not accepted: %(detail)s",
+                    name=hook.name, detail=exc.detail), "error")
         else:
-            flash(f"The test message to {hook.name} was {detail}.")
+            flash(_("The test message to %(name)s was %(outcome)s.", name=hook.name,
+                    outcome=detail))
     return redirect(url_for("channels.webhooks"))
 
 
@@ -120,8 +124,8 @@ def resend_sms(contact_id: int) -> Any:
             attach(form, exc)
             return render_template("contacts.html", form=form, error_for=contact_id,
                                    **page_context(g.user.account_id)), exc.http_status
-        flash(f"A new verification SMS was sent to {contact.mobile}; older SMS links no "
-              "longer work.")
+        flash(_("A new verification SMS was sent to %(mobile)s; older SMS links no longer "
+                "work.", mobile=contact.mobile))
     return redirect(url_for("contacts.index"))
 
 
@@ -137,8 +141,9 @@ def owner_mobile() -> Any:
             attach(form, exc)
             return render_template("contacts.html", form=form, error_for=None,
                                    **page_context(g.user.account_id)), exc.http_status
-        flash(f"The owner's mobile is now {mobile}: it receives SMS of the categories that "
-              "send SMS." if mobile else "The owner's mobile was removed.")
+        flash(_("The owner's mobile is now %(mobile)s: it receives SMS of the categories "
+                "that send SMS.", mobile=mobile) if mobile
+              else _("The owner's mobile was removed."))
     return redirect(url_for("contacts.index"))
 
 

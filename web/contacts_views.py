@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
+from flask_babel import gettext as _
 
 from workflow.errors import IcpsimError
 
@@ -99,10 +100,11 @@ def edit(contact_id: int) -> Any:
         except IcpsimError as exc:
             return _form_page(form, contact, attach(form, exc))
         if (contact.status, contact.updated_at) == before:
-            flash("Nothing was changed.")
+            flash(_("Nothing was changed."))
             return redirect(url_for("contacts.index"))
-        flash(f"{contact.name} was modified and must verify again: a new verification "
-              f"email was sent to {contact.email}. Until then the contact receives nothing.")
+        flash(_("%(name)s was modified and must verify again: a new verification email was "
+                "sent to %(email)s. Until then the contact receives nothing.",
+                name=contact.name, email=contact.email))
         return redirect(url_for("contacts.index"))
     return _form_page(form, contact)
 
@@ -114,7 +116,8 @@ def delete(contact_id: int) -> Any:
     form = CsrfForm()
     if form.validate_on_submit():
         services().contacts.delete(g.user.account_id, contact_id, actor=g.user.account_id)
-        flash(f"{contact.name} was deleted and removed from every receiver list.")
+        flash(_("%(name)s was deleted and removed from every receiver list.",
+                name=contact.name))
         return redirect(url_for("contacts.index"))
     return render_template("contact_delete.html", contact=contact, form=form)
 

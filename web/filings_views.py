@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from workflow import names
 from workflow.diagram import mermaid
 from workflow.errors import IcpsimError, InvalidData
 from workflow.lifecycle import RULES
@@ -13,6 +15,7 @@ from workflow.lifecycle import RULES
 from .auth import owner_required
 from .errors import ActionNotPermitted, attach
 from .forms import ActionForm, CsrfForm, FilingForm
+from .i18n import console_language
 from .lifecycle_svg import lifecycle_svg
 from .services import services
 
@@ -29,11 +32,11 @@ REVIEWER_TRIGGERS = ("start_review", "pass_review", "reject", "verify_sms", "app
                      "start_inspection", "pass_inspection", "fail_inspection",
                      "extend_deadline")
 OPTIONAL_DATA = {"fail_inspection": ("deadline_days",)}
-LABELS = {"verify_sms": "Verify SMS"}
 
 
 def label(trigger: str) -> str:
-    return LABELS.get(trigger, trigger.replace("_", " ").title())
+    """A trigger's name in the console language ("Verify SMS", 完成短信核验)."""
+    return names.trigger(trigger, console_language())
 
 
 def my_triggers() -> tuple[str, ...]:
@@ -71,7 +74,7 @@ def new() -> Any:
         except IcpsimError as exc:
             status = attach(form, exc)
             return render_template("filing_new.html", form=form), status
-        flash(f"Filing {filing.filing_id} was created as a draft.")
+        flash(_("Filing %(id)s was created as a draft.", id=filing.filing_id))
         return redirect(url_for("filings.show", account_id=filing.account_id,
                                 filing_id=filing.filing_id))
     return render_template("filing_new.html", form=form)
@@ -87,7 +90,8 @@ def _detail(filing: Filing, form: ActionForm, status: int = 200) -> Any:
     deliveries = svc.deliveries.list(filing.account_id, filing_id=filing.filing_id)
     return render_template(
         "filing.html", filing=filing, form=form, mine=mine, others=others, fields=fields,
-        label=label, data_fields=data_fields, picture=lifecycle_svg(filing.state),
+        label=label, data_fields=data_fields,
+        picture=lifecycle_svg(filing.state, console_language()),
         mermaid=mermaid(filing.state),
         history=svc.filings.history(filing.account_id, filing.filing_id),
         deliveries=deliveries, attempts={d.id: svc.deliveries.attempts(d.id)
@@ -121,7 +125,7 @@ def fire(account_id: str, filing_id: str) -> Any:
     trigger = request.form.get("trigger", "")
     if not form.validate_on_submit():
         if form.deadline_days.errors:  # not a whole number: shown next to the field
-            form.deadline_days.errors = ["The deadline must be a whole number of days."]
+            form.deadline_days.errors = [_("The deadline must be a whole number of days.")]
             return _detail(filing, form, 400)
         abort(400)
     if trigger not in my_triggers():
@@ -139,8 +143,8 @@ def fire(account_id: str, filing_id: str) -> Any:
     except IcpsimError as exc:
         status = attach(form, exc)
         return _detail(services().filings.get(account_id, filing_id), form, status)
-    flash(f"{label(trigger)}: filing {filing.filing_id} is now "
-          f"{filing.state.replace('_', ' ')}.")
+    flash(_("%(action)s: filing %(id)s is now %(state)s.", action=label(trigger),
+            id=filing.filing_id, state=names.state(filing.state, console_language())))
     return redirect(url_for("filings.show", account_id=account_id, filing_id=filing_id))
 
 
@@ -153,6 +157,6 @@ def retry(account_id: str, filing_id: str, delivery_id: int) -> Any:
         services().deliveries.retry(filing.account_id, delivery_id,
                                     actor="reviewer" if g.user.is_reviewer
                                     else g.user.account_id)
-        flash(f"Delivery {delivery_id} will be tried again shortly.")
+        flash(_("Delivery %(id)s will be tried again shortly.", id=delivery_id))
     return redirect(url_for("filings.show", account_id=account_id, filing_id=filing_id,
                             _anchor="deliveries"))

@@ -12,7 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 
+from workflow import names
+
+from .delivery_reasons import plain_reason
 from .services import services
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -21,11 +25,48 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 bp = Blueprint("i18n", __name__)
 
+# The statuses of contacts, mobiles and deliveries; a filing's states are in workflow.names.
+STATUSES = {
+    "pending": _l("Pending"),
+    "verified": _l("Verified"),
+    "expired": _l("Expired"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "skipped": _l("Skipped"),
+    "temporary": _l("Temporary failure"),
+    "permanent": _l("Permanent failure"),
+    "released": _l("Released"),
+}
+
 
 def console_language() -> str:
     """The language of this request's pages: the reader's choice, else English."""
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT
+
+# What a transition recorded (the filing's history), by field.
+DATA_NAMES = {
+    "reason": _l("Reason"),
+    "icp_number": _l("ICP number"),
+    "items": _l("Unqualified items"),
+    "deadline": _l("Deadline"),
+    "deadline_days": _l("Deadline (days)"),
+    "expires_at": _l("Expires"),
+}
+
+
+def data_name(key: str) -> str:
+    return str(DATA_NAMES[key]) if key in DATA_NAMES else key.replace("_", " ")
+
+
+def status_name(status: str | None) -> str:
+    """A status or a filing state by its name in the console language, never its id."""
+    if not status:
+        return ""
+    if status in STATUSES:
+        return str(STATUSES[status])
+    return names.state(status, console_language())
 
 
 @bp.route("/language/<code>", methods=["POST"])
@@ -53,3 +94,10 @@ def install(app: Flask) -> None:
           default_translation_directories=str(TRANSLATIONS))
     app.register_blueprint(bp)
     app.context_processor(lambda: {"languages": LANGUAGES, "console_lang": console_language()})
+    app.jinja_env.globals.update(
+        status_name=status_name, data_name=data_name, names=names,
+        plain_reason=lambda detail, channel="email": plain_reason(detail, console_language(),
+                                                                  channel))
+    app.jinja_env.filters.update(
+        data_name=data_name, status_name=status_name,
+        trigger_name=lambda key: names.trigger(key, console_language()))

@@ -5,19 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from workflow import names
 
 from .auth import owner_required
 from .forms import CsrfForm
+from .i18n import console_language
 from .services import services
 
 bp = Blueprint("inbox", __name__, url_prefix="/messages")
 
-TYPES = {
-    "application_progress": "Application progress",
-    "application_review_result": "Application review result",
-    "item_review_result": "Item review result",
-}
+TYPES = tuple(names.NOTIFICATION_TYPES)
+
+
+def _types() -> dict[str, str]:
+    """The message types by their names in the console language, for the filter and rows."""
+    language = console_language()
+    return {key: names.notification_type(key, language) for key in TYPES}
 
 
 @bp.route("/")
@@ -28,7 +34,7 @@ def index() -> Any:
         abort(404)
     messages = services().inbox.list(g.user.account_id, type=kind)
     shown_unread = services().inbox.unread_count(g.user.account_id, type=kind)
-    return render_template("inbox.html", messages=messages, types=TYPES, kind=kind,
+    return render_template("inbox.html", messages=messages, types=_types(), kind=kind,
                            shown_unread=shown_unread, form=CsrfForm())
 
 
@@ -36,7 +42,8 @@ def index() -> Any:
 @owner_required
 def show(message_id: int) -> Any:
     message = services().inbox.open(g.user.account_id, message_id)  # marks it read
-    return render_template("message.html", message=message, types=TYPES, form=CsrfForm())
+    return render_template("message.html", message=message, types=_types(),
+                           form=CsrfForm())
 
 
 @bp.route("/read-all", methods=["POST"])
@@ -44,7 +51,8 @@ def show(message_id: int) -> Any:
 def read_all() -> Any:
     if CsrfForm().validate_on_submit():
         count = services().inbox.mark_all_read(g.user.account_id)
-        flash(f"{count} message(s) marked as read.")
+        flash(ngettext("%(num)d message marked as read.", "%(num)d messages marked as read.",
+                       count))
     return redirect(url_for("inbox.index"))
 
 
@@ -64,7 +72,7 @@ def delete(message_id: int) -> Any:
             return render_template("inbox_delete.html", message=message, form=form,
                                    action=url_for("inbox.delete", message_id=message_id))
         services().inbox.delete(g.user.account_id, message_id)
-        flash(gettext("The message was deleted."))
+        flash(_("The message was deleted."))
     return redirect(url_for("inbox.index"))
 
 
@@ -78,5 +86,5 @@ def delete_all() -> Any:
             return render_template("inbox_delete.html", message=None, total=total, form=form,
                                    action=url_for("inbox.delete_all"))
         count = services().inbox.delete_all(g.user.account_id)
-        flash(gettext("%(n)s message(s) deleted.", n=count))
+        flash(ngettext("%(num)d message deleted.", "%(num)d messages deleted.", count))
     return redirect(url_for("inbox.index"))

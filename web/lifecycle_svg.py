@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from markupsafe import Markup, escape
 
+from workflow import names
 from workflow.lifecycle import LIFECYCLE, State
 
 BOX_W, BOX_H, COL, ROW, PAD = 132, 34, 176, 84, 14
@@ -37,8 +38,9 @@ def _clip(x1: float, y1: float, x2: float, y2: float) -> tuple[float, float]:
     return x1 + dx * scale, y1 + dy * scale
 
 
-def lifecycle_svg(current: str) -> Markup:
-    """The whole lifecycle with ``current`` filled and its next states outlined."""
+def lifecycle_svg(current: str, language: str = "en") -> Markup:
+    """The whole lifecycle with ``current`` filled and its next states outlined; states and
+    triggers by their names in ``language``."""
     pos = _positions()
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for rule in LIFECYCLE:
@@ -50,7 +52,7 @@ def lifecycle_svg(current: str) -> Markup:
     for (src, dst), triggers in edges.items():
         hot = src == current
         cls = "edge next" if hot else "edge"
-        label = ", ".join(triggers)
+        label = ", ".join(names.trigger(t, language) for t in triggers)
         if src == dst:  # extend_deadline: a loop under the box
             x, y = pos[src]
             y0 = y + BOX_H / 2
@@ -81,11 +83,11 @@ def lifecycle_svg(current: str) -> Markup:
         parts.append(f'<g class="{cls}" data-state="{state}"><rect x="{x - BOX_W / 2:.0f}" '
                      f'y="{y - BOX_H / 2:.0f}" width="{BOX_W}" height="{BOX_H}" rx="4"/>'
                      f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle">'
-                     f'{escape(state.replace("_", " "))}</text></g>')
+                     f'{escape(names.state(state, language))}</text></g>')
     width = PAD * 2 + max(x for x, _ in pos.values()) + BOX_W / 2 - PAD
     height = PAD * 2 + max(y for _, y in pos.values()) + BOX_H / 2 + 30 - PAD
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'role="img" aria-label="Filing lifecycle, current state {escape(current)}">'
+            f'role="img" aria-label="{escape(_aria(current, language))}">'
             '<defs>'
             '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
             'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#aaa"/></marker>'
@@ -93,3 +95,9 @@ def lifecycle_svg(current: str) -> Markup:
             'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#ff6a00"/>'
             "</marker></defs>")
     return Markup(head + "".join(parts + labels) + "</svg>")
+
+
+def _aria(current: str, language: str) -> str:
+    state = names.state(current, language)
+    return f"备案生命周期，当前状态：{state}" if language == "zh" else \
+        f"Filing lifecycle, current state: {state}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from notify.catalog import CHANNEL_NAMES, get_category
 from notify.channel_errors import InvalidHours, InvalidKeywords, InvalidLimit
@@ -15,6 +16,7 @@ from workflow.errors import IcpsimError
 from .auth import owner_required
 from .errors import attach
 from .forms import CsrfForm
+from .i18n import console_language
 from .services import services
 
 bp = Blueprint("rules", __name__)
@@ -33,15 +35,17 @@ def rules(category: str) -> Any:
         except IcpsimError as exc:
             status = attach(form, exc)
         else:
-            flash(f"The delivery rules of {cat.name_en} were saved.")
+            flash(_("The delivery rules of %(category)s were saved.",
+                    category=cat.name(console_language())))
             return redirect(url_for("rules.rules", category=category))
     s = services()
     states = s.settings.channels(account, category)
     hours = s.rules.receive_hours(account, category)
     words = {k.receiver: k for k in s.rules.keywords(account, category)}
-    receivers = [("owner", "Account owner")] + [
+    receivers = [("owner", _("Account owner"))] + [
         (f"contact:{c.id}", f"{c.name} <{c.email}>") for c in s.contacts.list(account)] + [
-        (f"webhook:{h.id}", f"Webhook {h.name}") for h in s.webhooks.list(account)]
+        (f"webhook:{h.id}", _("Webhook %(name)s", name=h.name))
+        for h in s.webhooks.list(account)]
     return render_template(
         "rules.html", category=cat, form=form, states=states, names=CHANNEL_NAMES,
         limits=s.rules.limits(account, category), hours=hours,

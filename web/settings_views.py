@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from notify.catalog import CHANNEL_NAMES, CHANNELS, get_category
 from workflow.errors import IcpsimError
@@ -13,6 +14,7 @@ from .auth import owner_required
 from .contacts_views import add_contact
 from .errors import attach
 from .forms import ContactForm, CsrfForm
+from .i18n import console_language, status_name
 from .services import services
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -20,11 +22,14 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 def _rows(account_id: str) -> list[dict[str, Any]]:
     """Sections with their categories: channel states and receiver names per row."""
+    language = console_language()
     return [
-        {"name": sec.section.name_en,
-         "rows": [{"key": row.category.key, "name": row.category.name_en,
+        {"name": sec.section.name(language),
+         "rows": [{"key": row.category.key, "name": row.category.name(language),
                    "channels": row.channels,
-                   "receivers": [r.name if r.status == "verified" else f"{r.name} ({r.status})"
+                   "receivers": [r.name if r.status == "verified"
+                                 else _("%(name)s (%(status)s)", name=r.name,
+                                        status=status_name(r.status))
                                  for r in row.receivers],
                    "receiver_ids": [r.contact_id for r in row.receivers
                                     if r.contact_id is not None]}
@@ -86,7 +91,7 @@ def channels(category: str) -> Any:
                                              actor=g.user.account_id)
         except IcpsimError as exc:
             return _common(form, error_row=cat.key, status=attach(form, exc))
-        flash(f"Saved the channels of {cat.name_en}.")
+        flash(_("Saved the channels of %(category)s.", category=cat.name(console_language())))
     return redirect(url_for("settings.common", _anchor=f"row-{cat.key}"))
 
 
@@ -119,7 +124,8 @@ def receivers(category: str) -> Any:
                 return _common(CsrfForm(formdata=None), status=status, open_dialog=cat.key,
                                receiver_errors=form.form_errors)
             return _modify_page(cat.key, ContactForm(formdata=None), form, status)
-        flash(f"Saved the receivers of {cat.name_en}.")
+        flash(_("Saved the receivers of %(category)s.",
+                category=cat.name(console_language())))
         if _via_dialog():
             return redirect(url_for("settings.common", _anchor=f"row-{cat.key}"))
         return redirect(url_for("settings.receivers", category=cat.key))

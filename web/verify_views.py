@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
 
 from notify.errors import LinkInvalid
 
@@ -13,20 +14,20 @@ from .services import services
 bp = Blueprint("verify", __name__)
 
 OUTCOMES = {
-    "verified": ("Email address verified",
-                 "Thank you. This email address is verified and can now be selected to "
-                 "receive ICP filing notifications."),
-    "expired": ("This link has expired",
-                "Verification links are valid for 72 hours. Ask the account owner to resend "
-                "the verification email from Manage Contacts."),
-    "used": ("This link was already used",
-             "The address was verified with this link before; nothing more to do."),
-    "superseded": ("This link is no longer valid",
-                   "A newer verification email was sent after this one: use the link in "
-                   "the newest email."),
-    "unknown": ("This link is invalid",
-                "The link is not recognised. Check that it was copied completely, or ask "
-                "the account owner to resend the verification email."),
+    "verified": (_l("Email address verified"),
+                 _l("Thank you. This email address is verified and can now be selected to "
+                    "receive ICP filing notifications.")),
+    "expired": (_l("This link has expired"),
+                _l("Verification links are valid for 72 hours. Ask the account owner to "
+                   "resend the verification email from Manage Contacts.")),
+    "used": (_l("This link was already used"),
+             _l("The address was verified with this link before; nothing more to do.")),
+    "superseded": (_l("This link is no longer valid"),
+                   _l("A newer verification email was sent after this one: use the link in "
+                      "the newest email.")),
+    "unknown": (_l("This link is invalid"),
+                _l("The link is not recognised. Check that it was copied completely, or ask "
+                   "the account owner to resend the verification email.")),
 }
 
 
@@ -40,9 +41,9 @@ def verify(token: str) -> Any:
         return render_template("verify.html", outcome=reason, title=title, text=text,
                                contact=None), exc.http_status
     if contact.channel == "sms":
-        return render_template("verify.html", outcome="verified", title="Mobile verified",
-                               text="Thank you. This mobile is verified and can now receive "
-                                    "notifications by SMS.", contact=contact)
+        return render_template("verify.html", outcome="verified", title=_l("Mobile verified"),
+                               text=_l("Thank you. This mobile is verified and can now "
+                                       "receive notifications by SMS."), contact=contact)
     title, text = OUTCOMES["verified"]
     return render_template("verify.html", outcome="verified", title=title, text=text,
                            contact=contact)

@@ -47,8 +47,9 @@ def text(response: Any) -> str:
 
 def field_error(response: Any, field: str) -> str:
     """The error shown next to ``field`` (empty when there is none)."""
-    found = re.findall(rf'<p class="error" data-field="{field}">([^<]*)</p>', text(response))
-    return " ".join(found)
+    found = re.findall(rf'<p class="error" data-field="{field}">([^<]*)'
+                       r'(?:<small class="error-code">.*?</small>)?</p>', text(response))
+    return " ".join(f.strip() for f in found)
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_message_language_applies_to_new_messages_only(owner, system):
 def test_an_unknown_message_language_is_refused_and_changes_nothing(owner, system):
     response = owner.post("/account/message-language", {"language": "fr"})
     assert response.status_code == 400
-    assert "not supported" in text(response)
+    assert "Choose English or Chinese as the message language." in text(response)
     assert system.accounts.get("acme").language == "en"
 
 
@@ -100,4 +100,4 @@ def test_times_follow_the_accounts_time_zone_and_are_labelled(owner, system, clo
     owner.post(f"/contacts/{contact.id}/resend", {})
     clock.advance(timedelta(seconds=5))
     refused = text(owner.post(f"/contacts/{contact.id}/resend", {}))
-    assert "22:00:00 (UTC-3)" in refused
+    assert "Try again after 22:01:00 (UTC-3)." in refused

@@ -49,7 +49,7 @@ def test_create_refusals_are_shown_next_to_the_field(owner, system):
     _create(owner)
     response = owner.post("/filings/new", {"filing_id": "F1", "type": "first_filing",
                                            "domain": "acme.cn", "website": "Acme"})
-    assert "already exists" in field_error(response, "filing_id")
+    assert "already have a filing with this order ID" in field_error(response, "filing_id")
 
 
 def test_the_happy_path_between_owner_and_reviewer(owner, reviewer, system):
@@ -78,7 +78,7 @@ def test_a_missing_required_datum_is_refused_next_to_its_field(owner, reviewer, 
     _fire(reviewer, "start_review")
     response = _fire(reviewer, "reject", reason="  ")
     assert response.status_code == 400
-    assert "reason" in field_error(response, "reason")
+    assert field_error(response, "reason") == "Add a reason for the rejection."
     assert system.filings.get("acme", "F1").state == "under_review"
     response = _fire(reviewer, "reject", reason="The website name does not match")
     assert response.status_code == 302
@@ -118,7 +118,7 @@ def test_a_stale_form_is_a_409_with_a_message(owner, system):
     response = owner.post("/filings/acme/F1/fire", {"trigger": "withdraw",
                                                     "expected_version": "1"})
     assert response.status_code == 409
-    assert "version" in text(response)
+    assert "This filing changed after you opened the page" in text(response)
     assert "Not possible now" in text(response)
     assert system.filings.get("acme", "F1").state == "submitted"
 
@@ -127,7 +127,7 @@ def test_a_trigger_the_state_does_not_allow_is_a_409(owner, system):
     _create(owner)
     response = _fire(owner, "cancel")
     assert response.status_code == 409
-    assert "not allowed in state draft" in text(response)
+    assert "This action is not possible in the filing" in text(response)
 
 
 def test_each_role_may_press_only_its_own_buttons(owner, reviewer, system):
@@ -177,14 +177,14 @@ def test_a_failed_delivery_can_be_retried_from_the_filing_page(owner, system, ma
     row = re.search(rf'<tr data-delivery-id="{delivery_id}">.*?</tr>', page, re.S).group(0)
     assert "Failed" in row
     assert ">Retry</button>" in row
-    assert "permanent" in row
+    assert "Permanent failure" in row
     response = owner.post(f"/filings/acme/F1/deliveries/{delivery_id}/retry")
     assert response.status_code == 302
     system.run_due()
     assert system.deliveries.get("acme", delivery_id).status == "sent"
     response = owner.post(f"/filings/acme/F1/deliveries/{delivery_id}/retry")
     assert response.status_code == 409
-    assert "only a failed delivery can be retried" in text(response)
+    assert "Only a failed delivery can be retried." in text(response)
 
 
 def test_another_accounts_delivery_cannot_be_retried(owner, other, system, mail_sink):

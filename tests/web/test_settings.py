@@ -50,7 +50,7 @@ def test_selecting_no_channel_is_refused_next_to_the_row(owner, system):
     response = owner.post("/settings/icp_filing/channels", {})
     assert response.status_code == 400
     row = _row(text(response), "icp_filing")
-    assert "select at least one channel" in row
+    assert "Choose at least one channel" in row
     assert system.settings.channels("acme", "icp_filing") == {
         "email": "on", "internal": "on", "sms": "off", "webhook": "off"}
 
@@ -58,13 +58,14 @@ def test_selecting_no_channel_is_refused_next_to_the_row(owner, system):
 def test_turning_off_a_required_channel_is_refused(owner):
     response = owner.post("/settings/security_events/channels", {"channels": ["internal"]})
     assert response.status_code == 400
-    assert "required and cannot be turned off" in field_error(response, "channels")
+    assert "required for this message type and cannot be turned off" in field_error(
+        response, "channels")
 
 
 def test_turning_on_an_unavailable_channel_is_refused(owner):
     response = owner.post("/settings/events/channels", {"channels": ["email", "internal"]})
     assert response.status_code == 400
-    assert "does not offer the email channel" in field_error(response, "channels")
+    assert "cannot be sent through that channel" in field_error(response, "channels")
 
 
 def test_an_unknown_category_is_a_404(owner):
@@ -100,10 +101,10 @@ def test_add_receiver_from_modify_contact_stores_a_pending_contact(owner, system
 
 def test_add_receiver_refusals_are_shown_next_to_their_fields(owner, system):
     cases = [
-        ({"name": "X"}, "name", "must be 2-12 characters"),
-        ({"name": "Wang 123"}, "name", "may hold only letters"),
-        ({"email": "not-an-email"}, "email", "is not valid"),
-        ({"title": "Boss"}, "title", "is not one of"),
+        ({"name": "X"}, "name", "2 to 12 Chinese characters or letters"),
+        ({"name": "Wang 123"}, "name", "2 to 12 Chinese characters or letters"),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address"),
+        ({"title": "Boss"}, "title", "Choose a title from the list"),
         ({"mobile": "12345"}, "mobile", "11 digits starting with 1"),
     ]
     for change, field, message in cases:
@@ -137,7 +138,7 @@ def test_an_unverified_contact_cannot_be_selected(owner, system):
     contact = system.contacts.list("acme")[0]
     response = owner.post("/settings/icp_filing/receivers", {"contacts": [str(contact.id)]})
     assert response.status_code == 409
-    assert "only a verified contact can be selected" in field_error(response, "contacts")
+    assert "Only a verified contact can be selected" in field_error(response, "contacts")
     assert system.settings.receivers("acme", "icp_filing") == []
 
 
@@ -153,7 +154,7 @@ def test_the_contact_column_marks_a_receiver_that_must_verify_again(owner, syste
     owner.post("/settings/icp_filing/receivers", {"contacts": [str(contact_id)]})
     owner.post(f"/contacts/{contact_id}/edit", {"name": "Wang Fang", "title": "CEO",
                                                 "email": "fang@acme.example", "mobile": ""})
-    assert "Wang Fang (pending)" in _row(text(owner.get("/settings/")), "icp_filing")
+    assert "Wang Fang (Pending)" in _row(text(owner.get("/settings/")), "icp_filing")
     page = text(owner.get("/settings/icp_filing/receivers"))
     row = re.search(rf'<tr data-contact-id="{contact_id}">.*?</tr>', page, re.S).group(0)
     assert "receives nothing until the email is verified again" in row

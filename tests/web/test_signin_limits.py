@@ -33,7 +33,7 @@ def test_the_sixth_attempt_within_15_minutes_is_refused_even_with_the_right_pass
     response = anon.signin("acme")
     assert response.status_code == 429
     assert LOCKED in text(response)
-    assert "try again in" in text(response)
+    assert "Try again in" in text(response)
     assert anon.get("/settings/").status_code == 302  # not signed in
 
 
