@@ -67,7 +67,7 @@ def test_a_refusal_in_the_dialog_is_shown_in_the_open_dialog(owner, system):
     assert response.status_code == 400
     dialog = _dialog(text(response), "icp_filing")
     assert "data-open" in dialog
-    assert re.search(r'<p class="error" data-field="name">[^<]*2-12 characters', dialog)
+    assert re.search(r'<p class="error" data-field="name">[^<]*2 to 12 Chinese characters', dialog)
     assert 'value="wang@acme.example"' in dialog
     assert system.contacts.list("acme") == []
 
