@@ -21,7 +21,7 @@ from notify.validation import TITLES
 from workflow import names
 from workflow.lifecycle import FilingType
 
-from .i18n import console_language
+from .i18n import TITLE_NAMES, console_language
 
 FILING_TYPES = tuple(t.value for t in FilingType)
 
@@ -44,7 +44,8 @@ class ContactForm(FlaskForm):
     name = StringField(_l("Name"))
     email = StringField(_l("Email"))
     title = SelectField(_l("Title"), choices=[SelectChoice("", _l("Select a title"))]
-                        + [SelectChoice(t, t) for t in TITLES], validate_choice=False)
+                        + [SelectChoice(t, TITLE_NAMES.get(t, t)) for t in TITLES],
+                        validate_choice=False)
     mobile = StringField(_l("Mobile (optional)"))
 
 

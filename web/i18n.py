@@ -56,6 +56,21 @@ DATA_NAMES = {
 }
 
 
+# A contact's title is stored as one of these values; people read its name.
+TITLE_NAMES = {
+    "CEO": _l("CEO"),
+    "Technical Director": _l("Technical Director"),
+    "Maintenance Director": _l("Maintenance Director"),
+    "Project Director": _l("Project Director"),
+    "Finance Director": _l("Finance Director"),
+    "Other": _l("Other"),
+}
+
+
+def title_name(title: str | None) -> str:
+    return str(TITLE_NAMES.get(title or "", title or ""))
+
+
 def data_name(key: str) -> str:
     return str(DATA_NAMES[key]) if key in DATA_NAMES else key.replace("_", " ")
 
@@ -95,7 +110,7 @@ def install(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(lambda: {"languages": LANGUAGES, "console_lang": console_language()})
     app.jinja_env.globals.update(
-        status_name=status_name, data_name=data_name, names=names,
+        status_name=status_name, data_name=data_name, names=names, title_name=title_name,
         plain_reason=lambda detail, channel="email": plain_reason(detail, console_language(),
                                                                   channel))
     app.jinja_env.filters.update(

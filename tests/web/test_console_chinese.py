@@ -42,3 +42,15 @@ def test_flashes_follow_the_console_language(owner):
                                            "domain": "acme.cn", "website": "Acme"},
                           follow_redirects=True)
     assert "备案 F2 已创建为草稿。" in text(response)
+
+
+def test_contact_titles_are_shown_by_their_chinese_names_and_kept_as_values(owner, system):
+    owner.post("/contacts/new", {"name": "Wang Fang", "email": "wang@acme.example",
+                                 "title": "Technical Director"})
+    owner.post("/language/zh", {"next": "/contacts/"})
+    page = text(owner.get("/contacts/"))
+    assert "技术负责人" in _visible(page)
+    assert "Technical Director" not in _visible(page)
+    assert '<option value="Technical Director">技术负责人</option>' in text(
+        owner.get("/contacts/new"))
+    assert system.contacts.list("acme")[0].title == "Technical Director"
