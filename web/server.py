@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
-import sys
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +17,7 @@ from workflow.db import Database
 
 from .bootstrap import DEMO_ACCOUNT, Credentials, ensure_demo, prepare_database
 from .channel_sinks import start_sms_gateway, start_webhook_sink
+from .prefork import serve_forked
 from .secret_files import instance_secret
 
 if TYPE_CHECKING:
@@ -40,7 +36,7 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
     ``jobs=False`` leaves the scheduler jobs to `icpsim worker` processes;
     ``simulated_clock`` (ISO 8601) runs on a clock only the control API moves;
     ``workers`` > 1 serves from that many processes sharing one listening socket
-    (see ``_serve_processes``).
+    (see ``web.prefork``).
     """
     from notify.logs import configure_logging
     from notify.mailsink import MailSink
@@ -97,8 +93,14 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 5000,
             _serve_one(config, local, clock=clock, host=host, port=port, threads=threads,
                        jobs=jobs, announce=announce)
         else:
-            _serve_processes(config, local, listener, workers=workers, threads=threads,
-                             jobs=jobs, announce=announce)
+            # Each serving process has its own database pool, request threads and, with
+            # ``jobs``, its own jobs and wake-up (leases keep them apart, as between
+            # workers); it only sends to the embedded receivers this process runs.
+            bound, sockets = listener.getsockname()[:2], [listener]
+            serve_forked(lambda: _serve_one(config, local, clock=None, host=bound[0],
+                                            port=bound[1], threads=threads, jobs=jobs,
+                                            announce=None, sockets=sockets),
+                         workers=workers, announce=announce)
     finally:
         if listener is not None:
             listener.close()
@@ -166,102 +168,6 @@ def _serve_one(config: Config, local: _Local, *, clock: Any, host: str, port: in
         if scheduler is not None:
             scheduler.shutdown(wait=True)
         system.close()
-
-
-RESTART_PAUSE = 1.0  # a process that died is started again after this long
-
-
-def _serve_processes(config: Config, local: _Local, listener: socket.socket, *,
-                     workers: int, threads: int | None, jobs: bool,
-                     announce: Callable[[], None]) -> None:
-    """``workers`` forked processes serving one listening socket (the kernel hands each
-    connection to one of them), each with its own database pool, request threads and,
-    with ``jobs``, its own jobs and wake-up (leases keep them apart, as between
-    workers). This process only starts them, starts one again if it dies, and on
-    Ctrl-C or SIGTERM stops them all.
-
-    The children never touch the embedded receivers this process runs: they only send
-    to them, as to any server.
-    """
-    host, port = listener.getsockname()[:2]
-    children: dict[int, int] = {}  # pid -> slot
-    parent = os.getpid()
-
-    def start(slot: int) -> None:
-        pid = os.fork()
-        if pid == 0:  # the child: serve until stopped, then leave without cleanup of ours
-            code = 0
-            try:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _stop_with(parent)
-                _serve_one(config, local, clock=None, host=host, port=port, threads=threads,
-                           jobs=jobs, announce=None, sockets=[listener])
-            except BaseException as exc:  # noqa: BLE001  (one line, then out)
-                print(f"icpsim serve: process {os.getpid()}: {type(exc).__name__}: {exc}",
-                      file=sys.stderr, flush=True)
-                code = 1
-            finally:
-                sys.stdout.flush()
-                os._exit(code)
-        children[pid] = slot
-
-    stopping = False
-    with sigterm_as_interrupt():
-        try:
-            for slot in range(workers):
-                start(slot)
-            announce()
-            print(f"serving from {workers} processes: {', '.join(map(str, children))}",
-                  flush=True)
-            while True:
-                pid, status = os.waitpid(-1, 0)
-                if pid not in children:
-                    continue
-                slot = children.pop(pid)
-                print(f"icpsim serve: process {pid} ended ({_how(status)}); starting "
-                      "another", file=sys.stderr, flush=True)
-                time.sleep(RESTART_PAUSE)
-                start(slot)
-        except KeyboardInterrupt:
-            stopping = True
-        finally:
-            for pid in children:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 60
-            while children and time.monotonic() < deadline:
-                try:
-                    pid, _ = os.waitpid(-1, os.WNOHANG)
-                except ChildProcessError:
-                    break
-                if pid == 0:
-                    time.sleep(0.05)
-                else:
-                    children.pop(pid, None)
-            for pid in children:  # still there after a minute
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            print("icpsim console stopped" if stopping else "icpsim serve: stopping",
-                  flush=True)
-
-
-def _stop_with(parent: int) -> None:
-    """In a serving process: stop cleanly (as on SIGTERM) once ``parent`` is gone, even
-    when it was killed outright and could not stop us itself."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="icpsim-parent-watch", daemon=True).start()
-
-
-def _how(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"signal {os.WTERMSIG(status)}"
-    return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 def with_secret_key(config: Config) -> tuple[Config, list[str]]:
