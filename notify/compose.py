@@ -102,7 +102,7 @@ def email_message(delivery: Delivery, text: Rendered, *, mail_from: str,
     msg.set_raw("To", _address_header(_one_line(delivery.to_name or ""),
                                       delivery.to_address or ""))
     msg.set_raw("Subject", _text_header("Subject", _one_line(text.subject)))
-    msg.set_raw("Date", format_datetime(as_utc(now)))
+    msg.set_raw("Date", _date_header(now))
     msg.set_raw("Message-ID", message_id(delivery.dedup_key, mail_from))
     msg.set_raw(KIND_HEADER, delivery.kind)
     if delivery.notification_type:
@@ -130,6 +130,13 @@ def _address_header(name: str, addr_spec: str) -> str:
     return formataddr((address.display_name, address.addr_spec), charset="utf-8")
 
 
+@lru_cache(maxsize=16)
+def _date_header(now: datetime) -> str:
+    return format_datetime(as_utc(now))  # a dispatch run stamps all its emails with one now
+
+
+# Cached: every receiver of an event in one language gets the same subject.
+@lru_cache(maxsize=4096)
 def _text_header(name: str, value: str) -> str:
     """An unstructured header value: ASCII as is, else RFC 2047 base64 encoded-words."""
     if value.isascii():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 
 from workflow.accounts import LANGUAGES
 
@@ -23,8 +23,11 @@ class Rendered:
 
 @cache
 def environment() -> Environment:
+    # The templates ship inside the package and never change while it runs: with
+    # auto_reload every render would stat its file twice to see whether it changed.
     env = Environment(
         loader=PackageLoader("notify", "templates"),
+        auto_reload=False,
         autoescape=select_autoescape(enabled_extensions=("html",)),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -41,10 +44,14 @@ def clause(text: object) -> str:
     return str(text).rstrip().rstrip(".。!！ ").rstrip()
 
 
+@cache
+def _template(name: str, language: str) -> Template:
+    return environment().get_template(f"{language}/{name}.txt")
+
+
 def render(name: str, language: str, **facts: Any) -> Rendered:
     """Render template ``name`` in ``language`` (falls back to English)."""
-    lang = language if language in LANGUAGES else "en"
-    template = environment().get_template(f"{lang}/{name}.txt")
+    template = _template(name, language if language in LANGUAGES else "en")
     ctx = template.new_context(facts)
     subject = "".join(template.blocks["subject"](ctx)).strip()
     body = "".join(template.blocks["body"](ctx)).strip() + "\n"
