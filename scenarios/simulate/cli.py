@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -15,8 +14,8 @@ from typing import Any, TextIO
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .collect import collect
-from .driver import WINDOW, Simulation
+from . import shards
+from .driver import WINDOW
 from .model import SimulationModel
 from .modelfile import InvalidModel, load_model
 from .outputs import write_files, write_json_report, write_text_report
@@ -46,14 +45,11 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="icpsim-simulate-") as work, \
             _progress(model, stderr) as tick:
-        sim = Simulation(model, seed=chosen, workdir=Path(work), progress=tick, window=step)
-        try:
-            state = sim.run()
-            results = collect(sim, state)
-        finally:
-            sim.close()
+        results, cost = shards.run(model, seed=chosen, workdir=Path(work), window=step,
+                                   progress=tick)
     run = {"wall_seconds": round(time.perf_counter() - started, 3),
-           "peak_rss_mb": round(peak_rss_mb(), 1), "stops": state.stops,
+           "peak_rss_mb": cost.peak_rss_mb, "shards": cost.shards,
+           "processes": cost.processes, "stops": cost.stops,
            "step_seconds": int(step.total_seconds())}
     files = write_files(results, folder, run)
     files.append(write_report(results, run, folder / "report.html"))
@@ -62,11 +58,6 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     else:
         write_text_report(results, run, files, stdout)
     return EXIT_RAN
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager

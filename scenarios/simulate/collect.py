@@ -6,11 +6,13 @@ SQLite's date functions at the model's fixed UTC offset.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import text
@@ -20,6 +22,8 @@ from workflow.lifecycle import LIFECYCLE
 
 from .calendar import WorkCalendar, business_days_between
 from .driver import RunState, Simulation
+from .model import SimulationModel
+from .population import Population
 
 TRIGGERS = tuple(r.trigger.value for r in LIFECYCLE)
 DAILY_COLUMNS = ("date", "working_day", "arrivals", *TRIGGERS, "reminders", "emails",
@@ -41,11 +45,8 @@ class FilingRows:
 
     KEYS = (*FILING_COLUMNS, "_calendar_days")
 
-    def __init__(self) -> None:
-        self._rows: list[tuple[Any, ...]] = []
-
-    def append(self, values: tuple[Any, ...]) -> None:
-        self._rows.append(values)
+    def __init__(self, rows: list[tuple[Any, ...]]):
+        self._rows = rows
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -64,17 +65,54 @@ class Results:
     states_over_time: dict[str, list[int]]  # state -> filings in it at each day's end
 
 
+@dataclass
+class Tally:
+    """What one run's database and counters hold, as sums: the tallies of runs of disjoint
+    parts of a population add up to the tally of the whole (``merged``)."""
+
+    transitions: Counter[str] = field(default_factory=Counter)  # trigger -> n
+    messages: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # channel,
+    # status, reason -> n (notifications)
+    missed_messages: int = 0
+    missed_contacts: int = 0
+    verification: Counter[str] = field(default_factory=Counter)  # status -> n
+    notifications: Counter[str] = field(default_factory=Counter)  # type -> n
+    mail_server: Counter[str] = field(default_factory=Counter)
+    sms_accepted: int = 0
+    contacts_verified: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+    daily: Counter[tuple[str, str]] = field(default_factory=Counter)  # (date, column) -> n
+    state_changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (date, state)
+    filings: list[tuple[Any, ...]] = field(default_factory=list)  # FilingRows.KEYS, by id
+    stops: int = 0
+
+
+def merged(tallies: list[Tally]) -> Tally:
+    out = Tally()
+    for t in tallies:
+        for f in fields(Tally):
+            if f.name != "filings":
+                setattr(out, f.name, getattr(out, f.name) + getattr(t, f.name))
+    out.filings = list(heapq.merge(*(t.filings for t in tallies), key=itemgetter(0)))
+    return out
+
+
 def collect(sim: Simulation, state: RunState) -> Results:
+    """The results of one run of a whole population."""
+    return results(sim.model, sim.seed, sim.calendar, state.population, tally(sim, state))
+
+
+def tally(sim: Simulation, state: RunState) -> Tally:
     conn = sim.system.db.engine.connect()
     try:
-        return _Collector(sim, state, conn).results()
+        return _Reader(sim, conn).tally(state)
     finally:
         conn.close()
 
 
-class _Collector:
-    def __init__(self, sim: Simulation, state: RunState, conn: Any):
-        self.sim, self.state, self.conn = sim, state, conn
+class _Reader:
+    def __init__(self, sim: Simulation, conn: Any):
+        self.sim, self.conn = sim, conn
         self.model = sim.model
         self.calendar: WorkCalendar = sim.calendar
         offset = self.model.start.utcoffset() or timedelta(0)
@@ -83,70 +121,33 @@ class _Collector:
     def rows(self, sql: str, **params: Any) -> list[Any]:
         return list(self.conn.execute(text(sql), {"shift": self.shift, **params}).all())
 
-    def results(self) -> Results:
-        filings = self.filings()
-        daily, states = self.daily()
-        return Results(self.summary(filings), daily, filings, states)
-
-    # summary ---------------------------------------------------------------------------
-    def summary(self, filings: FilingRows) -> dict[str, Any]:
-        m, st = self.model, self.state
-        by_trigger = dict(self.rows("SELECT trigger, count(*) FROM transitionlog GROUP BY 1"))
-        messages: dict[str, Any] = {}
+    def tally(self, state: RunState) -> Tally:
+        t = Tally(sms_accepted=self.sim.sender.channels.sms.accepted,
+                  contacts_verified=state.contacts_verified, refused=Counter(state.refused),
+                  mail_server=Counter(self.sim.sender.outcomes), stops=state.stops)
+        t.transitions.update(dict(self.rows(
+            "SELECT trigger, count(*) FROM transitionlog GROUP BY 1")))
         for channel, status, reason, n in self.rows(
                 "SELECT channel, status, coalesce(reason, ''), count(*) FROM delivery "
-                "WHERE kind = 'notification' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"):
-            out = messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0,
-                                                "skipped": {}})
-            if status == "skipped":
-                out["skipped"][reason] = n
-            else:
-                out[status] += n
-        for channel in SIMULATED:
-            messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0, "skipped": {}})
-        messages = dict(sorted(messages.items()))
-        missed = self.rows(
+                "WHERE kind = 'notification' GROUP BY 1, 2, 3"):
+            t.messages[channel, status, reason] = n
+        t.missed_messages, t.missed_contacts = self.rows(
             "SELECT count(*), count(DISTINCT contact_id) FROM delivery WHERE kind = "
             "'notification' AND status = 'skipped' AND receiver = 'contact' AND reason IN "
             f"({', '.join(repr(r) for r in NOT_VERIFIED)})")[0]
-        verification = dict(self.rows(
-            "SELECT status, count(*) FROM delivery WHERE kind = 'verification' GROUP BY 1"))
-        approved = [(f["business_days_to_approval"], f["_calendar_days"]) for f in filings
-                    if f["approved_at"]]
-        contacts = sum(len(a.contacts) for a in st.population.accounts)
-        return {
-            "model": m.name, "seed": self.sim.seed, "calendar": m.calendar,
-            "start": m.start.isoformat(), "end": m.end.isoformat(),
-            "population": {"accounts": len(st.population.accounts), "contacts": contacts,
-                           "filings": len(filings)},
-            "filings_by_state": dict(sorted(Counter(f["final_state"] for f in filings).items())),
-            "transitions_by_trigger": {t: by_trigger.get(t, 0) for t in TRIGGERS},
-            "reminders": by_trigger.get("expiry_reminder", 0),
-            "notifications_by_type": dict(self.rows(
-                "SELECT notification_type, count(*) FROM outboxevent GROUP BY 1 ORDER BY 1")),
-            "messages": messages,
-            "mail_server": dict(sorted(self.sim.sender.outcomes.items())),
-            "sms_gateway": {"accepted": self.sim.sender.channels.sms.accepted},
-            "receivers_missed": {"messages": missed[0], "contacts": missed[1]},
-            "contacts": {"verified_again": st.contacts_verified,
-                         "never_verified": contacts - st.contacts_verified},
-            "verification_emails": dict(sorted(verification.items())),
-            "time_to_approval": {
-                "approved": len(approved),
-                "business_days": percentiles([b for b, _ in approved]),
-                "calendar_days": percentiles([c for _, c in approved])},
-            "sms_timeouts": by_trigger.get("sms_timeout", 0),
-            "expiries": by_trigger.get("expire", 0),
-            "rectification_cancellations": by_trigger.get("rectification_timeout", 0),
-            "refused_moves": dict(sorted(st.refused.items())),
-        }
+        t.verification.update(dict(self.rows(
+            "SELECT status, count(*) FROM delivery WHERE kind = 'verification' GROUP BY 1")))
+        t.notifications.update(dict(self.rows(
+            "SELECT notification_type, count(*) FROM outboxevent GROUP BY 1")))
+        self.daily(t)
+        t.filings = self.filings()
+        return t
 
-    # filings ---------------------------------------------------------------------------
-    def filings(self) -> FilingRows:
+    def filings(self) -> list[tuple[Any, ...]]:
         """One row per filing, in filing order, read in one streamed query (a year of a
         large population has millions of history rows: none is held in memory)."""
         zone = self.model.start.tzinfo
-        out = FilingRows()
+        out = []
         for (fid, account, ftype, created, fstate, submitted, approved, moves,
              notes) in self.conn.execute(text(
                 "SELECT f.filing_id, f.account_id, f.type, f.created_at, f.state, h.sub, h.ok, "
@@ -166,61 +167,104 @@ class _Collector:
                 round((ok - sub).total_seconds() / 86400, 2) if sub and ok else None))
         return out
 
-    # daily -----------------------------------------------------------------------------
-    def daily(self) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
-        m = self.model
-        first = m.start.date()
-        last = m.end.astimezone(m.start.tzinfo).date()
-        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        rows: dict[str, dict[str, Any]] = {d.isoformat(): dict.fromkeys(DAILY_COLUMNS, 0)
-                                           for d in days}
-        for d in days:
-            rows[d.isoformat()]["date"] = d.isoformat()
-            rows[d.isoformat()]["working_day"] = int(self.calendar.is_working_day(d))
+    def daily(self, t: Tally) -> None:
+        """Counts per local date, and the changes of filings per state on each."""
         for day, n in self.rows("SELECT date(created_at, :shift), count(*) FROM filing "
                                 "GROUP BY 1"):
-            _add(rows, day, "arrivals", n)
+            t.daily[day, "arrivals"] += n
+            t.state_changes[day, "draft"] += n
         for day, trigger, n in self.rows("SELECT date(at, :shift), trigger, count(*) FROM "
                                          "transitionlog GROUP BY 1, 2"):
-            _add(rows, day, "reminders" if trigger == "expiry_reminder" else trigger, n)
+            t.daily[day, "reminders" if trigger == "expiry_reminder" else trigger] += n
         for day, channel, status, n in self.rows(
                 "SELECT date(coalesce(done_at, created_at), :shift), channel, status, count(*) "
                 "FROM delivery WHERE kind = 'notification' GROUP BY 1, 2, 3"):
-            if status == "sent":
-                _add(rows, day, SENT_COLUMN[channel], n)
-            elif status == "failed":
-                _add(rows, day, "failures", n)
-            elif status == "skipped":
-                _add(rows, day, "skips", n)
-        return list(rows.values()), self.states_by_day(days)
-
-    def states_by_day(self, days: list[date]) -> dict[str, list[int]]:
-        """Filings per state at the end of each local day, replayed from the history."""
-        index = {d.isoformat(): i for i, d in enumerate(days)}
-        delta: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
-        for day, n in self.rows("SELECT date(created_at, :shift), count(*) FROM filing "
-                                "GROUP BY 1"):
-            if day in index:
-                delta["draft"][index[day]] += n
+            column = {"sent": SENT_COLUMN[channel], "failed": "failures",
+                      "skipped": "skips"}.get(status)
+            if column is not None:
+                t.daily[day, column] += n
         for day, source, dest, n in self.rows(
                 "SELECT date(at, :shift), source, dest, count(*) FROM transitionlog "
                 "WHERE source != dest GROUP BY 1, 2, 3"):
-            if day in index:
-                delta[source][index[day]] -= n
-                delta[dest][index[day]] += n
-        out = {}
-        for name, changes in sorted(delta.items()):
-            level, series = 0, []
-            for change in changes:
-                level += change
-                series.append(level)
-            out[name] = series
-        return out
+            t.state_changes[day, source] -= n
+            t.state_changes[day, dest] += n
 
 
-def _add(rows: dict[str, dict[str, Any]], day: str, column: str, n: int) -> None:
-    if day in rows:
-        rows[day][column] += n
+def results(model: SimulationModel, seed: int, calendar: WorkCalendar,
+            population: Population, t: Tally) -> Results:
+    """The summary, daily rows, filing rows and states over time of a tally."""
+    filings = FilingRows(t.filings)
+    first = model.start.date()
+    last = model.end.astimezone(model.start.tzinfo).date()
+    days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    daily = []
+    for day in days:
+        row: dict[str, Any] = {c: t.daily[day, c] for c in DAILY_COLUMNS}
+        row["date"], row["working_day"] = day, int(calendar.is_working_day(date.fromisoformat(day)))
+        daily.append(row)
+    return Results(_summary(model, seed, population, t, filings), daily, filings,
+                   _states_over_time(days, t.state_changes))
+
+
+def _summary(model: SimulationModel, seed: int, population: Population, t: Tally,
+             filings: FilingRows) -> dict[str, Any]:
+    messages: dict[str, Any] = {}
+    for (channel, status, reason), n in sorted(t.messages.items()):
+        out = messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0,
+                                            "skipped": {}})
+        if status == "skipped":
+            out["skipped"][reason] = n
+        else:
+            out[status] += n
+    for channel in SIMULATED:
+        messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0, "skipped": {}})
+    approved = [(f["business_days_to_approval"], f["_calendar_days"]) for f in filings
+                if f["approved_at"]]
+    contacts = sum(len(a.contacts) for a in population.accounts)
+    by_trigger = t.transitions
+    return {
+        "model": model.name, "seed": seed, "calendar": model.calendar,
+        "start": model.start.isoformat(), "end": model.end.isoformat(),
+        "population": {"accounts": len(population.accounts), "contacts": contacts,
+                       "filings": len(filings)},
+        "filings_by_state": dict(sorted(Counter(f["final_state"] for f in filings).items())),
+        "transitions_by_trigger": {trigger: by_trigger[trigger] for trigger in TRIGGERS},
+        "reminders": by_trigger["expiry_reminder"],
+        "notifications_by_type": dict(sorted(t.notifications.items())),
+        "messages": dict(sorted(messages.items())),
+        "mail_server": dict(sorted(t.mail_server.items())),
+        "sms_gateway": {"accepted": t.sms_accepted},
+        "receivers_missed": {"messages": t.missed_messages, "contacts": t.missed_contacts},
+        "contacts": {"verified_again": t.contacts_verified,
+                     "never_verified": contacts - t.contacts_verified},
+        "verification_emails": dict(sorted(t.verification.items())),
+        "time_to_approval": {
+            "approved": len(approved),
+            "business_days": percentiles([b for b, _ in approved]),
+            "calendar_days": percentiles([c for _, c in approved])},
+        "sms_timeouts": by_trigger["sms_timeout"],
+        "expiries": by_trigger["expire"],
+        "rectification_cancellations": by_trigger["rectification_timeout"],
+        "refused_moves": dict(sorted(t.refused.items())),
+    }
+
+
+def _states_over_time(days: list[str], changes: Counter[tuple[str, str]]
+                      ) -> dict[str, list[int]]:
+    """Filings per state at the end of each local day, replayed from the history."""
+    index = {d: i for i, d in enumerate(days)}
+    delta: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
+    for (day, state), n in changes.items():
+        if day in index:
+            delta[state][index[day]] += n
+    out = {}
+    for name, per_day in sorted(delta.items()):
+        level, series = 0, []
+        for change in per_day:
+            level += change
+            series.append(level)
+        out[name] = series
+    return out
 
 
 def _time(value: Any) -> datetime:
@@ -240,4 +284,5 @@ def percentiles(values: list[Any]) -> dict[str, Any]:
     return {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": ordered[-1]}
 
 
-__all__ = ["DAILY_COLUMNS", "FILING_COLUMNS", "FilingRows", "Results", "collect", "percentiles"]
+__all__ = ["DAILY_COLUMNS", "FILING_COLUMNS", "FilingRows", "Results", "Tally", "collect",
+           "merged", "percentiles", "results", "tally"]

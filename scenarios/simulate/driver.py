@@ -62,7 +62,7 @@ class RunState:
 
 class Simulation:
     def __init__(self, model: SimulationModel, *, seed: int, workdir: Path,
-                 progress: Progress | None = None, window: timedelta = WINDOW):
+                 progress: Progress | None = None, window: timedelta = WINDOW, shard: int = 0):
         self.model = model
         self.seed = seed
         self.window = window
@@ -77,9 +77,12 @@ class Simulation:
                              secret_key=secrets.token_hex(16), smtp_url="smtp://127.0.0.1:1",
                              batch_size=5000)
         self.clock = SimulatedClock(model.start)
-        self.sampler = Sampler(seed)
+        # Each shard draws its behaviour and mail faults from streams of its own, so a
+        # shard's run depends on the seed and its own part of the population only.
+        self.sampler = Sampler(f"{seed}/{shard}/behaviour")
         self.sender = RecordingSender(model.mail, now=self.clock.now,
-                                      rng=random.Random(seed + 1))
+                                      rng=random.Random(f"{seed}/{shard}/mail"))
+        self.shard = shard
         built = build_system(self.config, clock=self.clock, create_tables=True)
         throwaway_database(built.db)
         self.system: System = batched(built, self.sender)
@@ -93,10 +96,13 @@ class Simulation:
         self.created = 0
 
     # the run ------------------------------------------------------------------------
-    def run(self) -> RunState:
+    def run(self, population: Population | None = None) -> RunState:
+        """Run ``population`` (by default the whole one the model and seed describe)."""
         # The dispatcher's retry jitter draws from the random module: seed it too.
-        random.seed(self.seed)
-        population = generate(self.model, self.sampler, self.calendar)
+        random.seed(f"{self.seed}/{self.shard}/retry")
+        if population is None:
+            population = generate(self.model, Sampler(self.seed), self.calendar)
+        self._plans = {plan.index: plan for plan in population.filings}
         state = RunState(population)
         self.state = state
         self.clicks = set_up(self.system, self.sender, population)
@@ -179,7 +185,7 @@ class Simulation:
     def _apply(self, batch: FilingBatch, index: int, move: Move) -> dict[str, Any] | None:
         try:
             if move.trigger == "create":
-                plan = self.state.population.filings[index - 1]
+                plan = self._plans[index]
                 row = batch.create(plan.account, plan.id, type=plan.type,
                                    domain=f"site{index}.example.cn",
                                    website=f"Website {index}", actor="applicant", now=move.at)
@@ -189,7 +195,7 @@ class Simulation:
             else:
                 row = batch.fire(self._pk[index], move.trigger, move.data, actor=move.actor,
                                  now=move.at)
-                follow = self.policies.after(move.trigger, move.at)
+                follow = self.policies.after(move.trigger, move.at, filing=index)
         except IcpsimError:
             self.state.refused[move.trigger] += 1  # the filing moved on meanwhile
             return None
@@ -205,7 +211,7 @@ class Simulation:
             self._last_history = max(self._last_history, r["id"])
             index = self._index.get(r["filing_pk"])
             if index is not None:
-                for m in self.policies.after(r["trigger"], r["at"]):
+                for m in self.policies.after(r["trigger"], r["at"], filing=index):
                     self._push(m.at, index, m)
 
 

@@ -37,7 +37,6 @@ class Policies:
         self.calendar = calendar
         self.zone = zone
         self.end = end
-        self.icp_numbers = 0
 
     def business(self, at: datetime, days: int) -> datetime:
         return add_business_days(self.calendar, at.astimezone(self.zone), days)
@@ -47,8 +46,9 @@ class Policies:
             return []  # never submitted: reminded, then expired by the order's timers
         return [Move(at + self.sampler.real(self.s.submit_after), Trigger.submit.value)]
 
-    def after(self, trigger: str, at: datetime) -> list[Move]:
-        """The moves that follow ``trigger`` having happened at ``at``."""
+    def after(self, trigger: str, at: datetime, *, filing: int) -> list[Move]:
+        """The moves that follow ``trigger`` having happened at ``at`` to the filing
+        numbered ``filing``."""
         s, draw = self.s, self.sampler
         if trigger == Trigger.submit:
             return [Move(at, Trigger.start_review.value, actor="reviewer")]
@@ -65,9 +65,8 @@ class Policies:
             when = self.business(at, draw.days(s.authority_review))
             if draw.chance(s.authority_reject):
                 return [_reject(when, "website information inconsistent")]
-            self.icp_numbers += 1
             return [Move(when, Trigger.approve.value,
-                         {"icp_number": f"京ICP备{26000000 + self.icp_numbers}号"},
+                         {"icp_number": f"京ICP备{26000000 + filing}号"},
                          actor="authority")]
         if trigger in (Trigger.reject, Trigger.sms_timeout):
             if draw.chance(s.resubmit):

@@ -13,7 +13,7 @@ Z90 = 1.2815515655446004  # the standard normal's 90th percentile
 
 
 class Sampler:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int | str):
         self.rng = random.Random(seed)
 
     def chance(self, p: float) -> bool:

@@ -56,7 +56,8 @@ def _without_run_cost(data: bytes) -> bytes:
     head, found, tail = data.partition(marker)
     assert found, "summary.json ends with the run's cost"
     run = json.loads(b"{" + tail[:-2] + b"\n")
-    assert set(run) == {"wall_seconds", "peak_rss_mb", "stops", "step_seconds"}
+    assert set(run) == {"wall_seconds", "peak_rss_mb", "shards", "processes", "stops",
+                        "step_seconds"}
     assert tail.endswith(b"}\n}\n")
     return head
 
