@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from alibabacloud_dysmsapi20170525.client import Client
-from alibabacloud_dysmsapi20170525.models import SendSmsRequest
-from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
-from alibabacloud_tea_openapi.models import Config as SdkConfig
-from darabonba.runtime import RuntimeOptions
 
 from workflow.config import Config, ConfigError
 
 from .models import Delivery
 from .senders import PermanentFailure, SendFailure, TemporaryFailure
+
+# The SDK (with its HTTP stack) is imported when the first SMS is sent: the commands and
+# processes that never send one (scenario runs, simulations, the console) skip its cost.
+if TYPE_CHECKING:
+    from alibabacloud_dysmsapi20170525.client import Client
+    from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 
 MAX_LATIN, MAX_CJK = 160, 70  # one message part (docs/behaviour.md)
 TEMPORARY_CODES = frozenset({
@@ -86,6 +87,9 @@ class SmsSender:
 
     def _sdk(self) -> Client:
         if self._client is None:
+            from alibabacloud_dysmsapi20170525.client import Client
+            from alibabacloud_tea_openapi.models import Config as SdkConfig
+
             t = self.target
             if not t.access_key_id or not t.access_key_secret:
                 raise PermanentFailure("no SMS access key configured: set "
@@ -98,6 +102,10 @@ class SmsSender:
     def deliver(self, delivery: Delivery, text: str) -> str:
         """Send ``text`` to the delivery's mobile; the gateway's BizId on success, else
         TemporaryFailure or PermanentFailure with the gateway's code."""
+        from alibabacloud_dysmsapi20170525.models import SendSmsRequest
+        from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+        from darabonba.runtime import RuntimeOptions
+
         t = self.target
         template = (t.template_verification if delivery.kind == "verification"
                     else t.template_notification)

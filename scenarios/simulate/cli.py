@@ -43,16 +43,16 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     folder = Path(out) if out is not None else Path("simulation-out") / _safe(model.name)
     chosen = model.seed if seed is None else seed
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="icpsim-simulate-") as work, \
-            _progress(model, stderr) as tick:
-        results, cost = shards.run(model, seed=chosen, workdir=Path(work), window=step,
-                                   progress=tick)
-    run = {"wall_seconds": round(time.perf_counter() - started, 3),
-           "peak_rss_mb": cost.peak_rss_mb, "shards": cost.shards,
-           "processes": cost.processes, "stops": cost.stops,
-           "step_seconds": int(step.total_seconds())}
-    files = write_files(results, folder, run)
-    files.append(write_report(results, run, folder / "report.html"))
+    with tempfile.TemporaryDirectory(prefix="icpsim-simulate-") as work:
+        with _progress(model, stderr) as tick:
+            results, cost = shards.run(model, seed=chosen, workdir=Path(work), window=step,
+                                       progress=tick)
+        run = {"wall_seconds": round(time.perf_counter() - started, 3),
+               "peak_rss_mb": cost.peak_rss_mb, "shards": cost.shards,
+               "processes": cost.processes, "stops": cost.stops,
+               "step_seconds": int(step.total_seconds())}
+        files = write_files(results, folder, run)  # filings.csv from the runs' part files
+        files.append(write_report(results, run, folder / "report.html"))
     if report == "json":
         write_json_report(results, run, files, stdout)
     else:

@@ -6,13 +6,16 @@ SQLite's date functions at the model's fixed UTC offset.
 
 from __future__ import annotations
 
+import csv
 import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -23,7 +26,6 @@ from workflow.lifecycle import LIFECYCLE
 from .calendar import WorkCalendar, business_days_between
 from .driver import RunState, Simulation
 from .model import SimulationModel
-from .population import Population
 
 TRIGGERS = tuple(r.trigger.value for r in LIFECYCLE)
 DAILY_COLUMNS = ("date", "working_day", "arrivals", *TRIGGERS, "reminders", "emails",
@@ -40,21 +42,22 @@ SENT_COLUMN = {"email": "emails", "internal": "internal_messages", "sms": "sms",
 
 
 class FilingRows:
-    """The rows of filings.csv, kept as tuples; each is a dict (FILING_COLUMNS and
-    ``_calendar_days``) when iterated over."""
+    """The rows of filings.csv, in filing order, each a dict of FILING_COLUMNS (text, as
+    in the file): read from the runs' part files when iterated over, never all held in
+    memory (a part file holds one run's rows in filing order)."""
 
-    KEYS = (*FILING_COLUMNS, "_calendar_days")
-
-    def __init__(self, rows: list[tuple[Any, ...]]):
-        self._rows = rows
+    def __init__(self, parts: list[Path], count: int):
+        self.parts, self.count = parts, count
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self.count
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        keys = self.KEYS
-        for values in self._rows:
-            yield dict(zip(keys, values, strict=True))
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        with ExitStack() as files:
+            readers = [csv.reader(files.enter_context(p.open(encoding="utf-8", newline="")))
+                       for p in self.parts]
+            for values in heapq.merge(*readers, key=itemgetter(0)):
+                yield dict(zip(FILING_COLUMNS, values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Results:
     daily: list[dict[str, Any]]
     filings: FilingRows
     states_over_time: dict[str, list[int]]  # state -> filings in it at each day's end
+    business_days_to_approval: Counter[int]  # days -> approved filings
 
 
 @dataclass
@@ -73,6 +77,8 @@ class Tally:
     transitions: Counter[str] = field(default_factory=Counter)  # trigger -> n
     messages: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # channel,
     # status, reason -> n (notifications)
+    accounts: int = 0
+    contacts: int = 0
     missed_messages: int = 0
     missed_contacts: int = 0
     verification: Counter[str] = field(default_factory=Counter)  # status -> n
@@ -83,7 +89,11 @@ class Tally:
     refused: Counter[str] = field(default_factory=Counter)
     daily: Counter[tuple[str, str]] = field(default_factory=Counter)  # (date, column) -> n
     state_changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (date, state)
-    filings: list[tuple[Any, ...]] = field(default_factory=list)  # FilingRows.KEYS, by id
+    filings: int = 0
+    filing_parts: list[Path] = field(default_factory=list)  # FilingRows' files
+    final_states: Counter[str] = field(default_factory=Counter)
+    approval_business_days: Counter[int] = field(default_factory=Counter)
+    approval_calendar_days: Counter[float] = field(default_factory=Counter)
     stops: int = 0
 
 
@@ -91,18 +101,23 @@ def merged(tallies: list[Tally]) -> Tally:
     out = Tally()
     for t in tallies:
         for f in fields(Tally):
-            if f.name != "filings":
-                setattr(out, f.name, getattr(out, f.name) + getattr(t, f.name))
-    out.filings = list(heapq.merge(*(t.filings for t in tallies), key=itemgetter(0)))
+            mine, theirs = getattr(out, f.name), getattr(t, f.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)  # keeps negative changes, which + would drop
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(out, f.name, mine + theirs)
     return out
 
 
 def collect(sim: Simulation, state: RunState) -> Results:
     """The results of one run of a whole population."""
-    return results(sim.model, sim.seed, sim.calendar, state.population, tally(sim, state))
+    return results(sim.model, sim.seed, sim.calendar, tally(sim, state))
 
 
 def tally(sim: Simulation, state: RunState) -> Tally:
+    sim.system.db.dispose()  # the run's connections and their page caches: done with
     conn = sim.system.db.engine.connect()
     try:
         return _Reader(sim, conn).tally(state)
@@ -122,7 +137,9 @@ class _Reader:
         return list(self.conn.execute(text(sql), {"shift": self.shift, **params}).all())
 
     def tally(self, state: RunState) -> Tally:
-        t = Tally(sms_accepted=self.sim.sender.channels.sms.accepted,
+        accounts = state.population.accounts
+        t = Tally(accounts=len(accounts), contacts=sum(len(a.contacts) for a in accounts),
+                  sms_accepted=self.sim.sender.channels.sms.accepted,
                   contacts_verified=state.contacts_verified, refused=Counter(state.refused),
                   mail_server=Counter(self.sim.sender.outcomes), stops=state.stops)
         t.transitions.update(dict(self.rows(
@@ -140,32 +157,39 @@ class _Reader:
         t.notifications.update(dict(self.rows(
             "SELECT notification_type, count(*) FROM outboxevent GROUP BY 1")))
         self.daily(t)
-        t.filings = self.filings()
+        self.filings(t)
         return t
 
-    def filings(self) -> list[tuple[Any, ...]]:
+    def filings(self, t: Tally) -> None:
         """One row per filing, in filing order, read in one streamed query (a year of a
-        large population has millions of history rows: none is held in memory)."""
+        large population has millions of history rows: none is held in memory) and
+        written to the run's part file of filings.csv."""
         zone = self.model.start.tzinfo
-        out = []
-        for (fid, account, ftype, created, fstate, submitted, approved, moves,
-             notes) in self.conn.execute(text(
-                "SELECT f.filing_id, f.account_id, f.type, f.created_at, f.state, h.sub, h.ok, "
-                "coalesce(h.n, 0), coalesce(o.n, 0) FROM filing f LEFT JOIN ("
-                "SELECT filing_pk, min(CASE WHEN trigger = 'submit' THEN at END) AS sub, "
-                "min(CASE WHEN trigger = 'approve' THEN at END) AS ok, count(*) AS n "
-                "FROM transitionlog GROUP BY filing_pk) h ON h.filing_pk = f.pk LEFT JOIN ("
-                "SELECT filing_pk, count(*) AS n FROM outboxevent GROUP BY filing_pk) o "
-                "ON o.filing_pk = f.pk ORDER BY f.filing_id")):
-            sub = _time(submitted).astimezone(zone) if submitted else None
-            ok = _time(approved).astimezone(zone) if approved else None
-            days = business_days_between(self.calendar, sub, ok) if sub and ok else None
-            out.append((
-                fid, account, ftype, _time(created).astimezone(zone).isoformat(),
-                sub.isoformat() if sub else "", ok.isoformat() if ok else "", fstate,
-                days if days is not None else "", moves, notes,
-                round((ok - sub).total_seconds() / 86400, 2) if sub and ok else None))
-        return out
+        path = self.sim.config.instance_path / "filings.part.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            for (fid, account, ftype, created, fstate, submitted, approved, moves,
+                 notes) in self.conn.execute(text(
+                    "SELECT f.filing_id, f.account_id, f.type, f.created_at, f.state, h.sub, "
+                    "h.ok, coalesce(h.n, 0), coalesce(o.n, 0) FROM filing f LEFT JOIN ("
+                    "SELECT filing_pk, min(CASE WHEN trigger = 'submit' THEN at END) AS sub, "
+                    "min(CASE WHEN trigger = 'approve' THEN at END) AS ok, count(*) AS n "
+                    "FROM transitionlog GROUP BY filing_pk) h ON h.filing_pk = f.pk LEFT JOIN ("
+                    "SELECT filing_pk, count(*) AS n FROM outboxevent GROUP BY filing_pk) o "
+                    "ON o.filing_pk = f.pk ORDER BY f.filing_id")):
+                sub = _time(submitted).astimezone(zone) if submitted else None
+                ok = _time(approved).astimezone(zone) if approved else None
+                days: int | str = ""
+                if sub and ok:
+                    days = business_days_between(self.calendar, sub, ok)
+                    t.approval_business_days[days] += 1
+                    t.approval_calendar_days[round((ok - sub).total_seconds() / 86400, 2)] += 1
+                writer.writerow((fid, account, ftype, _time(created).astimezone(zone).isoformat(),
+                                 sub.isoformat() if sub else "", ok.isoformat() if ok else "",
+                                 fstate, days, moves, notes))
+                t.filings += 1
+                t.final_states[fstate] += 1
+        t.filing_parts.append(path)
 
     def daily(self, t: Tally) -> None:
         """Counts per local date, and the changes of filings per state on each."""
@@ -190,10 +214,8 @@ class _Reader:
             t.state_changes[day, dest] += n
 
 
-def results(model: SimulationModel, seed: int, calendar: WorkCalendar,
-            population: Population, t: Tally) -> Results:
+def results(model: SimulationModel, seed: int, calendar: WorkCalendar, t: Tally) -> Results:
     """The summary, daily rows, filing rows and states over time of a tally."""
-    filings = FilingRows(t.filings)
     first = model.start.date()
     last = model.end.astimezone(model.start.tzinfo).date()
     days = [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
@@ -202,12 +224,11 @@ def results(model: SimulationModel, seed: int, calendar: WorkCalendar,
         row: dict[str, Any] = {c: t.daily[day, c] for c in DAILY_COLUMNS}
         row["date"], row["working_day"] = day, int(calendar.is_working_day(date.fromisoformat(day)))
         daily.append(row)
-    return Results(_summary(model, seed, population, t, filings), daily, filings,
-                   _states_over_time(days, t.state_changes))
+    return Results(_summary(model, seed, t), daily, FilingRows(t.filing_parts, t.filings),
+                   _states_over_time(days, t.state_changes), t.approval_business_days)
 
 
-def _summary(model: SimulationModel, seed: int, population: Population, t: Tally,
-             filings: FilingRows) -> dict[str, Any]:
+def _summary(model: SimulationModel, seed: int, t: Tally) -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for (channel, status, reason), n in sorted(t.messages.items()):
         out = messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0,
@@ -218,16 +239,13 @@ def _summary(model: SimulationModel, seed: int, population: Population, t: Tally
             out[status] += n
     for channel in SIMULATED:
         messages.setdefault(channel, {"sent": 0, "failed": 0, "pending": 0, "skipped": {}})
-    approved = [(f["business_days_to_approval"], f["_calendar_days"]) for f in filings
-                if f["approved_at"]]
-    contacts = sum(len(a.contacts) for a in population.accounts)
     by_trigger = t.transitions
     return {
         "model": model.name, "seed": seed, "calendar": model.calendar,
         "start": model.start.isoformat(), "end": model.end.isoformat(),
-        "population": {"accounts": len(population.accounts), "contacts": contacts,
-                       "filings": len(filings)},
-        "filings_by_state": dict(sorted(Counter(f["final_state"] for f in filings).items())),
+        "population": {"accounts": t.accounts, "contacts": t.contacts,
+                       "filings": t.filings},
+        "filings_by_state": dict(sorted(t.final_states.items())),
         "transitions_by_trigger": {trigger: by_trigger[trigger] for trigger in TRIGGERS},
         "reminders": by_trigger["expiry_reminder"],
         "notifications_by_type": dict(sorted(t.notifications.items())),
@@ -236,12 +254,12 @@ def _summary(model: SimulationModel, seed: int, population: Population, t: Tally
         "sms_gateway": {"accepted": t.sms_accepted},
         "receivers_missed": {"messages": t.missed_messages, "contacts": t.missed_contacts},
         "contacts": {"verified_again": t.contacts_verified,
-                     "never_verified": contacts - t.contacts_verified},
+                     "never_verified": t.contacts - t.contacts_verified},
         "verification_emails": dict(sorted(t.verification.items())),
         "time_to_approval": {
-            "approved": len(approved),
-            "business_days": percentiles([b for b, _ in approved]),
-            "calendar_days": percentiles([c for _, c in approved])},
+            "approved": t.approval_business_days.total(),
+            "business_days": percentiles(t.approval_business_days),
+            "calendar_days": percentiles(t.approval_calendar_days)},
         "sms_timeouts": by_trigger["sms_timeout"],
         "expiries": by_trigger["expire"],
         "rectification_cancellations": by_trigger["rectification_timeout"],
@@ -272,16 +290,23 @@ def _time(value: Any) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
-def percentiles(values: list[Any]) -> dict[str, Any]:
-    """p50, p90, p99 (nearest rank) and max; None when there is nothing to measure."""
-    ordered = sorted(v for v in values if v is not None)
-    if not ordered:
+def percentiles(counts: Counter[Any]) -> dict[str, Any]:
+    """p50, p90, p99 (nearest rank) and max of the values counted; None when there is
+    nothing to measure."""
+    ordered = sorted(counts.items())
+    total = sum(n for _, n in ordered)
+    if not total:
         return {"p50": None, "p90": None, "p99": None, "max": None}
 
     def rank(p: float) -> Any:
-        return ordered[max(0, math.ceil(len(ordered) * p / 100) - 1)]
+        target, seen = max(1, math.ceil(total * p / 100)), 0
+        for value, n in ordered:
+            seen += n
+            if seen >= target:
+                return value
+        return ordered[-1][0]
 
-    return {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": ordered[-1]}
+    return {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": ordered[-1][0]}
 
 
 __all__ = ["DAILY_COLUMNS", "FILING_COLUMNS", "FilingRows", "Results", "Tally", "collect",

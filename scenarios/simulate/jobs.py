@@ -329,7 +329,6 @@ def throwaway_database(db: Database) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA synchronous=OFF")
         cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     db.dispose()  # the connections opened so far were opened without it

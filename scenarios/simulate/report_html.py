@@ -5,22 +5,31 @@ from __future__ import annotations
 import html
 import io
 import json
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from .collect import Results
 
-matplotlib.use("Agg")  # no display: render to SVG only
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .collect import Results  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}figure{margin:0}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}pre{background:#f7f7f7;
 padding:1rem;overflow:auto}"""
+
+
+def _pyplot() -> Any:
+    """pyplot on the Agg backend (no display, SVG only), imported when the first report is
+    drawn: the simulation's shard processes never load matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def write_report(results: Results, run: dict[str, Any], path: Path) -> Path:
@@ -33,15 +42,14 @@ def write_report(results: Results, run: dict[str, Any], path: Path) -> Path:
              f"peak memory {run['peak_rss_mb']:.0f} MB.</p>",
              _table("Filings by final state", s["filings_by_state"]),
              _table("Transitions by trigger", s["transitions_by_trigger"])]
-    with plt.rc_context({"svg.hashsalt": "icpsim", "svg.fonttype": "none"}):
+    with _pyplot().rc_context({"svg.hashsalt": "icpsim", "svg.fonttype": "none"}):
         parts.append(_plot("Arrivals and approvals per day", _lines(days, {
             "arrivals": [r["arrivals"] for r in results.daily],
             "approvals": [r["approve"] for r in results.daily]})))
         parts.append(_plot("Filings per state over time (end of day)",
                            _lines(days, results.states_over_time)))
         parts.append(_plot("Time from first submission to approval (business days)",
-                           _histogram([f["business_days_to_approval"] for f in results.filings
-                                       if f["business_days_to_approval"] != ""])))
+                           _histogram(results.business_days_to_approval)))
         parts.append(_plot("Messages per day by channel", _lines(days, {
             "email": [r["emails"] for r in results.daily],
             "internal": [r["internal_messages"] for r in results.daily],
@@ -65,14 +73,14 @@ def _table(title: str, data: dict[str, Any]) -> str:
 def _plot(title: str, fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     return f"<h2>{html.escape(title)}</h2><figure>{svg}</figure>"
 
 
 def _lines(days: list[str], series: dict[str, list[int]]) -> Figure:
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = _pyplot().subplots(figsize=(10, 3.2))
     x = range(len(days))
     for name, values in series.items():
         ax.plot(x, values, label=name, linewidth=1.2)
@@ -83,18 +91,19 @@ def _lines(days: list[str], series: dict[str, list[int]]) -> Figure:
     return fig
 
 
-def _histogram(values: list[Any]) -> Figure:
-    fig, ax = plt.subplots(figsize=(10, 3.2))
-    if values:
-        top = max(values)
-        ax.hist(values, bins=range(0, top + 2), color="#4477aa", edgecolor="white")
+def _histogram(counts: Counter[int]) -> Figure:
+    fig, ax = _pyplot().subplots(figsize=(10, 3.2))
+    if counts:
+        values = sorted(counts)
+        ax.hist(values, weights=[counts[v] for v in values], bins=range(0, values[-1] + 2),
+                color="#4477aa", edgecolor="white")
     ax.set_xlabel("business days")
     ax.set_ylabel("filings")
     return fig
 
 
 def _outcomes(messages: dict[str, Any]) -> Figure:
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    fig, ax = _pyplot().subplots(figsize=(10, 3.2))
     channels = list(messages)
     bottom = [0] * len(channels)
     for outcome in ("sent", "failed", "pending", "skipped"):

@@ -42,46 +42,49 @@ class Cost:
     peak_rss_mb: float  # the parent's peak plus each shard process's: an upper bound
 
 
-def split(population: Population, shards: int) -> list[Population]:
-    """The accounts dealt round-robin into ``shards`` parts, each with its filings."""
-    parts = []
-    for k in range(shards):
-        accounts = population.accounts[k::shards]
-        ids = {a.id for a in accounts}
-        parts.append(Population(accounts, tuple(f for f in population.filings
-                                                if f.account in ids)))
-    return parts
+def part(population: Population, k: int, shards: int) -> Population:
+    """Shard ``k`` of ``shards``: the accounts dealt round-robin, with their filings."""
+    accounts = population.accounts[k::shards]
+    ids = {a.id for a in accounts}
+    return Population(accounts, tuple(f for f in population.filings if f.account in ids))
 
 
 def run(model: SimulationModel, *, seed: int, workdir: Path, window: timedelta,
         progress: Progress | None = None, shards: int = SHARDS) -> tuple[Results, Cost]:
-    calendar = calendar_named(model.calendar)
-    population = generate(model, Sampler(seed), calendar)
-    parts = split(population, shards)
+    job = _Job(model, seed, workdir, window, shards)
     processes = min(shards, len(os.sched_getaffinity(0)))
     if processes > 1:
-        tallies, child_rss = _in_processes(model, seed, workdir, window, parts, progress)
+        tallies, child_rss = _in_processes(job, progress)
     else:
-        tallies, child_rss = _in_turn(model, seed, workdir, window, parts, progress), 0.0
+        tallies, child_rss = _in_turn(job, progress), 0.0
     total = merged(tallies)
     cost = Cost(shards, processes, total.stops, round(peak_rss_mb() + child_rss, 1))
-    return results(model, seed, calendar, population, total), cost
+    return results(model, seed, calendar_named(model.calendar), total), cost
 
 
-def _run_part(model: SimulationModel, seed: int, workdir: Path, window: timedelta,
-              k: int, part: Population, progress: Progress | None) -> Tally:
-    folder = workdir / f"shard-{k}"
-    folder.mkdir()
-    sim = Simulation(model, seed=seed, workdir=folder, window=window, shard=k,
-                     progress=progress)
-    try:
-        return tally(sim, sim.run(part))
-    finally:
-        sim.close()
+@dataclass(frozen=True)
+class _Job:
+    model: SimulationModel
+    seed: int
+    workdir: Path
+    window: timedelta
+    shards: int
+
+    def run_part(self, k: int, progress: Progress | None) -> Tally:
+        """Shard ``k``: the population drawn (the same in every shard), its part kept."""
+        calendar = calendar_named(self.model.calendar)
+        mine = part(generate(self.model, Sampler(self.seed), calendar), k, self.shards)
+        folder = self.workdir / f"shard-{k}"
+        folder.mkdir()
+        sim = Simulation(self.model, seed=self.seed, workdir=folder, window=self.window,
+                         shard=k, progress=progress)
+        try:
+            return tally(sim, sim.run(mine))
+        finally:
+            sim.close()
 
 
-def _in_turn(model: SimulationModel, seed: int, workdir: Path, window: timedelta,
-             parts: list[Population], progress: Progress | None) -> list[Tally]:
+def _in_turn(job: _Job, progress: Progress | None) -> list[Tally]:
     done = [0]  # filings of the shards already run
 
     def tick(at: datetime, filings: int) -> None:
@@ -89,55 +92,51 @@ def _in_turn(model: SimulationModel, seed: int, workdir: Path, window: timedelta
             progress(at, done[0] + filings)
 
     out = []
-    for k, part in enumerate(parts):
-        out.append(_run_part(model, seed, workdir, window, k, part, tick))
-        done[0] += len(part.filings)
+    for k in range(job.shards):
+        out.append(job.run_part(k, tick))
+        done[0] += out[-1].filings
     return out
 
 
-def _in_processes(model: SimulationModel, seed: int, workdir: Path, window: timedelta,
-                  parts: list[Population], progress: Progress | None
-                  ) -> tuple[list[Tally], float]:
-    """Each shard in a forked process (it inherits the model and its part); each sends
-    back its tally and peak memory, and reports its simulated time and filings created
-    in shared memory for the progress bar."""
+def _in_processes(job: _Job, progress: Progress | None) -> tuple[list[Tally], float]:
+    """Each shard in a forked process; each sends back its tally and peak memory, and
+    reports its simulated time and filings created in shared memory for the progress
+    bar."""
     ctx = get_context("fork")
-    where = ctx.Array("d", 2 * len(parts), lock=False)  # per shard: seconds, filings
+    n, start = job.shards, job.model.start
+    where = ctx.Array("d", 2 * n, lock=False)  # per shard: seconds, filings
     pipes, children = [], []
-    for k, part in enumerate(parts):
+    for k in range(n):
         mine, theirs = ctx.Pipe(duplex=False)
         child = ctx.Process(target=_child, name=f"icpsim-shard-{k}", daemon=True,
-                            args=(theirs, model, seed, workdir, window, k, part, where))
+                            args=(theirs, job, k, where))
         child.start()
         theirs.close()
         pipes.append(mine)
         children.append(child)
     answers: dict[int, Any] = {}
     try:
-        while len(answers) < len(parts):
+        while len(answers) < n:
             for conn in wait([p for k, p in enumerate(pipes) if k not in answers],
                              timeout=0.25):
                 k = pipes.index(cast(Connection, conn))
                 answers[k] = _answer(pipes[k], children[k])
             if progress is not None:
-                at = min(where[2 * k] for k in range(len(parts)))
-                progress(model.start + timedelta(seconds=at),
-                         int(sum(where[2 * k + 1] for k in range(len(parts)))))
+                progress(start + timedelta(seconds=min(where[0::2])), int(sum(where[1::2])))
     finally:
         for child in children:
             child.join(timeout=5)
             if child.is_alive():
                 child.kill()
-    return [answers[k][0] for k in range(len(parts))], sum(a[1] for a in answers.values())
+    return [answers[k][0] for k in range(n)], sum(a[1] for a in answers.values())
 
 
-def _child(conn: Connection, model: SimulationModel, seed: int, workdir: Path,
-           window: timedelta, k: int, part: Population, where: Any) -> None:
+def _child(conn: Connection, job: _Job, k: int, where: Any) -> None:
     def tick(at: datetime, filings: int) -> None:
-        where[2 * k], where[2 * k + 1] = (at - model.start).total_seconds(), filings
+        where[2 * k], where[2 * k + 1] = (at - job.model.start).total_seconds(), filings
 
     try:
-        found = _run_part(model, seed, workdir, window, k, part, tick)
+        found = job.run_part(k, tick)
         conn.send(("ok", (found, peak_rss_mb())))
     except BaseException:
         conn.send(("error", traceback.format_exc()))
@@ -162,4 +161,4 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-__all__ = ["SHARDS", "Cost", "run", "split"]
+__all__ = ["SHARDS", "Cost", "part", "run"]

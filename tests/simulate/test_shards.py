@@ -32,7 +32,7 @@ stages:
 def test_every_account_and_filing_is_in_exactly_one_shard(model_file) -> None:
     model = load_model(model_file(PREDICTABLE, accounts=5))
     population = generate(model, Sampler(3), calendar_named("cn"))
-    parts = shards.split(population, 2)
+    parts = [shards.part(population, k, 2) for k in range(2)]
     accounts = [a.id for p in parts for a in p.accounts]
     assert sorted(accounts) == sorted(a.id for a in population.accounts)
     assert sorted(f.id for p in parts for f in p.filings) == [f.id for f in population.filings]
