@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from .cli import run_command
-from .model import Scenario
-from .problems import InvalidScenario, Problem
-from .results import ScenarioResult
-from .runner import run_scenario
-from .validate import load_scenario
+from importlib import import_module
+from typing import Any
 
-__all__ = ["InvalidScenario", "Problem", "Scenario", "ScenarioResult", "load_scenario",
-           "run_command", "run_scenario"]
+# Imported on first use: `icpsim simulate` and the other commands that load a module of
+# this package do not pay for the scenario runner's imports.
+_EXPORTS = {"InvalidScenario": ".problems", "Problem": ".problems", "Scenario": ".model",
+            "ScenarioResult": ".results", "load_scenario": ".validate",
+            "run_command": ".cli", "run_scenario": ".runner"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)

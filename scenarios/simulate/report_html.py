@@ -6,6 +6,7 @@ import html
 import io
 import json
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +22,15 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}pre{backgrou
 padding:1rem;overflow:auto}"""
 
 
+def load_plotting() -> None:
+    """Import matplotlib now (a run calls this while its shard processes work)."""
+    _pyplot()
+
+
+@cache
 def _pyplot() -> Any:
-    """pyplot on the Agg backend (no display, SVG only), imported when the first report is
-    drawn: the simulation's shard processes never load matplotlib."""
+    """pyplot on the Agg backend (no display, SVG only), imported when first needed: the
+    simulation's shard processes never load matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")
