@@ -19,7 +19,7 @@ from .driver import WINDOW
 from .model import SimulationModel
 from .modelfile import InvalidModel, load_model
 from .outputs import write_files, write_json_report, write_text_report
-from .report_html import load_plotting, write_report
+from .report_html import write_report
 
 EXIT_RAN, EXIT_INVALID = 0, 2
 
@@ -46,7 +46,7 @@ def simulate_command(path: str | Path, *, seed: int | None = None, out: str | Pa
     with tempfile.TemporaryDirectory(prefix="icpsim-simulate-") as work:
         with _progress(model, stderr) as tick:
             results, cost = shards.run(model, seed=chosen, workdir=Path(work), window=step,
-                                       progress=tick, meanwhile=load_plotting)
+                                       progress=tick)
         run = {"wall_seconds": round(time.perf_counter() - started, 3),
                "peak_rss_mb": cost.peak_rss_mb, "shards": cost.shards,
                "processes": cost.processes, "stops": cost.stops,

@@ -19,7 +19,7 @@ from .sampling import Sampler
 YEAR = timedelta(days=365)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
     """A planned trigger on one filing."""
 

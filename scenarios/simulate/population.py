@@ -12,7 +12,7 @@ from .sampling import Sampler
 WORK_START, WORK_HOURS = time(9), 9  # working_hours arrivals: 09:00-18:00 local
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactPlan:
     account: str
     name: str
@@ -21,7 +21,7 @@ class ContactPlan:
     mobile: str | None = None  # accounts with SMS on: verified at the start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountPlan:
     id: str
     language: str
@@ -30,7 +30,7 @@ class AccountPlan:
     owner_mobile: str | None = None  # accounts with SMS on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FilingPlan:
     index: int
     account: str
@@ -39,7 +39,7 @@ class FilingPlan:
     at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Population:
     accounts: tuple[AccountPlan, ...]
     filings: tuple[FilingPlan, ...]

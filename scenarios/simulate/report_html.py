@@ -22,11 +22,6 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}pre{backgrou
 padding:1rem;overflow:auto}"""
 
 
-def load_plotting() -> None:
-    """Import matplotlib now (a run calls this while its shard processes work)."""
-    _pyplot()
-
-
 @cache
 def _pyplot() -> Any:
     """pyplot on the Agg backend (no display, SVG only), imported when first needed: the

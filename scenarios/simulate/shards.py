@@ -50,14 +50,11 @@ def part(population: Population, k: int, shards: int) -> Population:
 
 
 def run(model: SimulationModel, *, seed: int, workdir: Path, window: timedelta,
-        progress: Progress | None = None, shards: int = SHARDS,
-        meanwhile: Callable[[], object] | None = None) -> tuple[Results, Cost]:
-    """Run the model's population in ``shards``; ``meanwhile`` is called once the shard
-    processes run, for work of this process that would otherwise wait for them."""
+        progress: Progress | None = None, shards: int = SHARDS) -> tuple[Results, Cost]:
     job = _Job(model, seed, workdir, window, shards)
     processes = min(shards, len(os.sched_getaffinity(0)))
     if processes > 1:
-        tallies, child_rss = _in_processes(job, progress, meanwhile)
+        tallies, child_rss = _in_processes(job, progress)
     else:
         tallies, child_rss = _in_turn(job, progress), 0.0
     total = merged(tallies)
@@ -101,8 +98,7 @@ def _in_turn(job: _Job, progress: Progress | None) -> list[Tally]:
     return out
 
 
-def _in_processes(job: _Job, progress: Progress | None,
-                  meanwhile: Callable[[], object] | None) -> tuple[list[Tally], float]:
+def _in_processes(job: _Job, progress: Progress | None) -> tuple[list[Tally], float]:
     """Each shard in a forked process; each sends back its tally and peak memory, and
     reports its simulated time and filings created in shared memory for the progress
     bar."""
@@ -120,8 +116,6 @@ def _in_processes(job: _Job, progress: Progress | None,
         children.append(child)
     answers: dict[int, Any] = {}
     try:
-        if meanwhile is not None:
-            meanwhile()
         while len(answers) < n:
             for conn in wait([p for k, p in enumerate(pipes) if k not in answers],
                              timeout=0.25):
