@@ -17,6 +17,7 @@ from workflow.errors import IcpsimError
 
 from .due import JOBS
 from .metrics import JOB_ITEMS, JOB_SECONDS
+from .render import load_templates
 from .stopping import wait_until_stopped
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,12 @@ def register_jobs(scheduler: Any, system: HasJobs, *, interval: float | None = N
 
 
 def settle_heap() -> None:
-    """Once started: move every object made so far (modules, SQLAlchemy's tables and
-    caches) out of the garbage collector's sight. A full collection would otherwise walk
-    them all, a pause of a few hundred milliseconds on a loaded machine, landing in the
-    middle of some wake-up; they live as long as the process anyway."""
+    """Once started: compile the message templates (the first notifications would wait
+    for them), then move every object made so far (modules, SQLAlchemy's tables and
+    caches, the templates) out of the garbage collector's sight. A full collection would
+    otherwise walk them all, a pause of a few hundred milliseconds on a loaded machine,
+    landing in the middle of some wake-up; they live as long as the process anyway."""
+    load_templates()
     gc.collect()
     gc.freeze()
 

@@ -172,3 +172,14 @@ def test_extend_deadline_has_its_own_subject_not_rectification_required(language
     assert "2026-03-22" in text.subject
     assert "Rectification required" not in text.subject
     assert "待整改" not in text.subject
+
+
+def test_a_starting_process_compiles_every_template_of_every_language() -> None:
+    from importlib.resources import files
+
+    from notify.render import load_templates
+
+    shipped = sorted(f"{lang.name}/{t.name}" for lang in files("notify").joinpath(
+        "templates").iterdir() if lang.is_dir() for t in lang.iterdir())
+    assert len(shipped) == 12  # six messages, English and Chinese
+    assert load_templates() == len(shipped)
