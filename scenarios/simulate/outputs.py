@@ -55,7 +55,7 @@ def write_text_report(results: Results, run: dict[str, Any], files: list[Path],
     p = s["population"]
     console.print(f"{p['filings']} filings of {p['accounts']} accounts with {p['contacts']} "
                   f"contacts; ran in {run['wall_seconds']:.1f} s, peak memory "
-                  f"{run['peak_rss_mb']:.0f} MB")
+                  f"{run['peak_rss_mb']:.0f} MB (all processes)")
     console.print(_table("Filings by final state", s["filings_by_state"]))
     console.print(_table("Transitions by trigger",
                          {k: v for k, v in s["transitions_by_trigger"].items() if v}))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import resource
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from multiprocessing import get_context
@@ -23,13 +22,12 @@ from typing import Any, cast
 
 from .calendar import calendar_named
 from .collect import Results, Tally, merged, results, tally
-from .driver import Simulation
+from .driver import Progress, Simulation
 from .model import SimulationModel
 from .population import Population, generate
 from .sampling import Sampler
 
 SHARDS = 2
-Progress = Callable[[datetime, int], None]
 
 
 @dataclass(frozen=True)
