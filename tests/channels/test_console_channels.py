@@ -44,20 +44,20 @@ def owner(app):
 def test_an_owner_adds_tests_modifies_and_deletes_a_webhook(owner, csystem, webhook_sink,
                                                            robots):
     url = webhook_sink.hook_url("ops")
-    robots[url] = ("dingtalk", "SEC1")
+    robots[url] = ("dingtalk", "SEC-never-shown")
     response = owner.post("/webhooks/", {"name": "ops", "type": "dingtalk", "url": url,
-                                         "secret": "SEC1"})
+                                         "secret": "SEC-never-shown"})
     assert response.status_code == 302
     [hook] = csystem.webhooks.list("acme")
     page = text(owner.get("/webhooks/"))
     assert "ops" in page
-    assert "SEC1" not in page  # the secret is never shown
+    assert "SEC-never-shown" not in page  # the secret is never shown
     sent = owner.post(f"/webhooks/{hook.id}/test", follow_redirects=True)
     assert "accepted by the robot" in text(sent)
     [call] = webhook_sink.received()
     assert (call.robot, call.signature) == ("dingtalk", "valid")
     owner.post(f"/webhooks/{hook.id}/edit", {"name": "ops2", "type": "dingtalk", "url": url})
-    assert csystem.webhooks.get("acme", hook.id).secret == "SEC1"  # kept
+    assert csystem.webhooks.get("acme", hook.id).secret == "SEC-never-shown"  # kept
     assert csystem.webhooks.get("acme", hook.id).name == "ops2"
     owner.post(f"/webhooks/{hook.id}/delete")
     assert csystem.webhooks.list("acme") == []

@@ -45,6 +45,11 @@ def text(response: Any) -> str:
     return response.get_data(as_text=True)
 
 
+def content(response: Any) -> str:
+    """The page's main content: no header, so no CSRF token that could spell a short name."""
+    return text(response).split('<main class="content">', 1)[-1].split("</main>", 1)[0]
+
+
 def field_error(response: Any, field: str) -> str:
     """The error shown next to ``field`` (empty when there is none)."""
     found = re.findall(rf'<p class="error" data-field="{field}">([^<]*)'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import field_error, text
+from tests.web.conftest import content, field_error, text
 
 
 def _create(owner, filing_id: str = "F1") -> None:
@@ -143,7 +143,7 @@ def test_another_accounts_filing_is_a_404(owner, other, system):
     assert other.get("/filings/acme/F1").status_code == 404
     assert other.post("/filings/acme/F1/fire", {"trigger": "submit",
                                                "expected_version": "1"}).status_code == 404
-    assert "F1" not in text(other.get("/filings/"))
+    assert "F1" not in content(other.get("/filings/"))
     assert other.get("/filings/other/F1").status_code == 404
     assert system.filings.get("acme", "F1").state == "draft"
 
