@@ -56,7 +56,9 @@ from workflow.models import Account, OutboxEvent
 from .sender import RecordingSender
 
 CATEGORY = ICP_FILING
-CACHE_KIB = 32 * 1024  # SQLite page cache of the run's database
+# SQLite page cache per connection of the run's database. At 100k filings (2025, busy model)
+# 8 MiB ran in 110 s and 356 MB, 32 MiB in 120 s and 470 MB, 2 MiB (the default) in 139 s.
+CACHE_KIB = 8 * 1024
 DELIVERY = cast(Table, Delivery.__table__)  # type: ignore[attr-defined]
 ATTEMPT = cast(Table, DeliveryAttempt.__table__)  # type: ignore[attr-defined]
 INBOX = cast(Table, InboxMessage.__table__)  # type: ignore[attr-defined]
@@ -321,8 +323,9 @@ class BatchedSystem(System):
 
 def throwaway_database(db: Database) -> None:
     """Tune the run's own SQLite file for bulk writes: it is deleted when the run ends,
-    so a crash may lose it (no syncing), and a larger page cache keeps the indexes of
-    millions of delivery rows in memory. Applies to connections opened from now on."""
+    so a crash may lose it (no syncing), and a page cache four times the default keeps
+    the hot part of the indexes of millions of delivery rows in memory. Applies to
+    connections opened from now on."""
 
     @sa_event.listens_for(db.engine, "connect")
     def _bulk(dbapi_conn: Any, _record: Any) -> None:
