@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from web.cli import main
@@ -11,6 +13,17 @@ from web.cli import main
 def instance(tmp_path, monkeypatch):
     monkeypatch.setenv("ICPSIM_INSTANCE_PATH", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _process_logging_undone():
+    """`worker` and `serve` set up the process's logging on the captured stderr of the
+    test: put the root logger back, or later tests' threads log to a closed file."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_a_malformed_setting_is_named_and_exits_2(instance, monkeypatch, capsys):
