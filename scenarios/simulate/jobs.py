@@ -26,18 +26,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy import event as sa_event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from notify.catalog import ICP_FILING
 from notify.channelsend import CHANNELS, ChannelSenders, send_one
 from notify.compose import email_message, rendered
-from notify.models import AuditEntry, Delivery, DeliveryAttempt, InboxMessage, Webhook
+from notify.models import Delivery, Webhook
 from notify.outcomes import Outcome, changes
 from notify.planner import Owner, WebhookTarget, as_row, plan
 from notify.retry import RetryPolicy
@@ -48,71 +45,18 @@ from notify.system import System
 from notify.webhooks import selected_webhooks
 from workflow.batch import fire_due_timers
 from workflow.config import Config
-from workflow.db import Database, UTCDateTime
-from workflow.fastsql import Prepared, RawTransaction
-from workflow.leases import lease_free
-from workflow.models import Account, OutboxEvent
+from workflow.db import Database
+from workflow.fastsql import RawTransaction
+from workflow.models import Account
 
+from . import statements as sql
 from .sender import RecordingSender
+from .statements import DeliveryRow
 
 CATEGORY = ICP_FILING
 # SQLite page cache per connection of the run's database. At 100k filings (2025, busy model)
 # 8 MiB ran in 110 s and 356 MB, 32 MiB in 120 s and 470 MB, 2 MiB (the default) in 139 s.
 CACHE_KIB = 8 * 1024
-DELIVERY = cast(Table, Delivery.__table__)  # type: ignore[attr-defined]
-ATTEMPT = cast(Table, DeliveryAttempt.__table__)  # type: ignore[attr-defined]
-INBOX = cast(Table, InboxMessage.__table__)  # type: ignore[attr-defined]
-OUTBOX = cast(Table, OutboxEvent.__table__)  # type: ignore[attr-defined]
-AUDIT = cast(Table, AuditEntry.__table__)  # type: ignore[attr-defined]
-WEBHOOK = cast(Table, Webhook.__table__)  # type: ignore[attr-defined]
-# what the planner's rows leave to column defaults, given here (prepared statements skip
-# SQLAlchemy's Python-side defaults)
-_UNSET = {"subject": None, "body": None, "failures": 0, "first_failure_at": None,
-          "claimed_until": None, "claimed_by": None}
-_RECORDED = ("status", "reason", "attempts", "failures", "first_failure_at", "next_attempt_at",
-             "done_at", "body")
-
-
-@dataclass(slots=True)
-class _Event:
-    id: int | None  # always stored (the planner's EventLike allows None)
-    account_id: str
-    notification_type: str
-    facts: dict[str, Any]
-
-
-@dataclass(slots=True)
-class DeliveryRow:
-    """A claimed delivery as a plain row with the Delivery attributes composing reads."""
-
-    id: int
-    dedup_key: str
-    account_id: str
-    event_id: int | None
-    kind: str
-    category: str
-    notification_type: str | None
-    filing_id: str | None
-    channel: str
-    receiver: str
-    contact_id: int | None
-    to_address: str | None
-    to_name: str | None
-    language: str
-    facts: dict[str, Any]
-    subject: str | None
-    body: str | None
-    status: str
-    reason: str | None
-    attempts: int
-    failures: int
-    first_failure_at: datetime | None
-    next_attempt_at: datetime | None
-    done_at: datetime | None
-    webhook_id: int | None
-
-
-_DELIVERY_COLUMNS = tuple(f.name for f in fields(DeliveryRow))
 
 
 @dataclass(frozen=True)
@@ -155,8 +99,8 @@ class BatchedJobs:
     def relay(self, now: datetime) -> int:
         """Plan every unrelayed event (up to a batch) in one transaction."""
         with self.db.raw_transaction() as tx:
-            events = [_Event(**r) for r in tx.fetch_all(_unrelayed(self.config.batch_size),
-                                                        {"now": now})]
+            found = tx.fetch_all(sql.unrelayed(self.config.batch_size), {"now": now})
+            events = [sql.Event(**r) for r in found]
             if not events:
                 return 0
             self._forget_changed(tx)
@@ -171,7 +115,7 @@ class BatchedJobs:
 
     def _forget_changed(self, tx: RawTransaction) -> None:
         """Drop the audiences of accounts whose settings or contacts changed since."""
-        for row in tx.fetch_all(_audited_since(), {"last": self.last_audit}):
+        for row in tx.fetch_all(sql.audited_since(), {"last": self.last_audit}):
             self.audiences.pop(row["account_id"], None)
             self.last_audit = max(self.last_audit, row["last"])
 
@@ -182,7 +126,7 @@ class BatchedJobs:
                 if found is not None:
                     self.audiences[account_id] = found
 
-    def _plan(self, tx: RawTransaction, events: list[_Event], now: datetime) -> None:
+    def _plan(self, tx: RawTransaction, events: list[sql.Event], now: datetime) -> None:
         rows: list[dict[str, Any]] = []
         for event in events:
             audience = self.audiences.get(event.account_id)
@@ -197,13 +141,13 @@ class BatchedJobs:
                            sent_today=inputs.counts)
             inputs.count(planned)
             rows.extend({**as_row(p, event, account_id=event.account_id, category=CATEGORY,
-                                  now=now), **_UNSET} for p in planned)
+                                  now=now), **sql.UNSET} for p in planned)
         inbox, attempts = self._first_attempts(tx, rows, now)
-        if tx.execute_many(_insert_deliveries(tx.dialect.name), rows) != len(rows):
+        if tx.execute_many(sql.insert_deliveries(tx.dialect.name), rows) != len(rows):
             raise RuntimeError("the relay found deliveries of these events already planned")
-        tx.execute_many(_insert_inbox(), inbox)
-        tx.execute_many(_insert_attempt(), attempts)
-        tx.execute_many(_relayed(), [{"k_id": e.id, "at": now} for e in events])
+        tx.execute_many(sql.insert_inbox(), inbox)
+        tx.execute_many(sql.insert_attempt(), attempts)
+        tx.execute_many(sql.relayed(), [{"k_id": e.id, "at": now} for e in events])
         # counts of accounts with daily limits come from the day's deliveries: read again
         for account_id in {e.account_id for e in events}:
             if self.audiences[account_id].inputs.rules.per_day:
@@ -217,7 +161,7 @@ class BatchedJobs:
         them, in one write instead of an insert and an update. Ids are given here, after
         the highest stored one (one writer), so attempts and inbox messages can name them.
         """
-        found = tx.fetch_one(_last_delivery(), {})
+        found = tx.fetch_one(sql.last_delivery(), {})
         next_id = (found or {}).get("last") or 0
         attempts: list[dict[str, Any]] = []
         inbox: list[dict[str, Any]] = []
@@ -226,7 +170,7 @@ class BatchedJobs:
             row["id"] = next_id
             if row["status"] != "pending" or row["next_attempt_at"] > now:
                 continue  # skipped by the planner, or held by receive hours
-            d = DeliveryRow(**{c: row[c] for c in _DELIVERY_COLUMNS})
+            d = DeliveryRow(**{c: row[c] for c in sql.DELIVERY_COLUMNS})
             outcome = self._attempt(tx, d, now, inbox)
             row.update(changes(cast(Delivery, d), outcome, now=now, policy=self.policy))
             attempts.append({"delivery_id": d.id, "at": now, "outcome": outcome.result,
@@ -238,7 +182,7 @@ class BatchedJobs:
         """Send every due delivery (up to a batch) and record the outcomes, one transaction."""
         with self.db.raw_transaction() as tx:
             due = [DeliveryRow(**r) for r in tx.fetch_all(
-                _due_deliveries(self.config.batch_size), {"now": now})]
+                sql.due_deliveries(self.config.batch_size), {"now": now})]
             if not due:
                 return 0
             updates: list[dict[str, Any]] = []
@@ -248,12 +192,12 @@ class BatchedJobs:
                 outcome = self._attempt(tx, d, now, inbox)
                 values = changes(cast(Delivery, d), outcome, now=now, policy=self.policy)
                 updates.append({"k_id": d.id, **{f"b_{c}": values.get(c, getattr(d, c))
-                                                 for c in _RECORDED}})
+                                                 for c in sql.RECORDED}})
                 attempts.append({"delivery_id": d.id, "at": now, "outcome": outcome.result,
                                  "detail": outcome.detail})
-            tx.execute_many(_insert_inbox(), inbox)
-            tx.execute_many(_record(), updates)
-            tx.execute_many(_insert_attempt(), attempts)
+            tx.execute_many(sql.insert_inbox(), inbox)
+            tx.execute_many(sql.record(), updates)
+            tx.execute_many(sql.insert_attempt(), attempts)
             return len(due)
 
     def _attempt(self, tx: RawTransaction, d: DeliveryRow, now: datetime,
@@ -295,7 +239,7 @@ class BatchedJobs:
 
     def _webhooks(self, tx: RawTransaction, due: list[DeliveryRow]) -> dict[int, Webhook]:
         ids = sorted({d.webhook_id for d in due if d.channel == "webhook" and d.webhook_id})
-        found = (tx.fetch_one(_webhook(), {"k_id": i}) for i in ids)
+        found = (tx.fetch_one(sql.webhook_by_id(), {"k_id": i}) for i in ids)
         return {row["id"]: Webhook(**row) for row in found if row is not None}
 
 
@@ -348,84 +292,6 @@ def batched(system: System, sender: RecordingSender) -> BatchedSystem:
     out.channels = cast(ChannelSenders, sender.channels)
     out.batched = BatchedJobs(out.db, out.config, sender)
     return out
-
-
-# statements ----------------------------------------------------------------------------
-@cache
-def _unrelayed(limit: int) -> Prepared:
-    now = bindparam("now", type_=UTCDateTime)
-    o = OUTBOX.c
-    return Prepared(select(o.id, o.account_id, o.notification_type, o.facts)
-                    .where(o.relayed_at.is_(None), lease_free(OutboxEvent, now))
-                    .order_by(o.id).limit(limit))
-
-
-@cache
-def _audited_since() -> Prepared:
-    a = AUDIT.c
-    return Prepared(select(a.account_id, func.max(a.id).label("last"))
-                    .where(a.id > bindparam("last")).group_by(a.account_id)
-                    .order_by(a.account_id))
-
-
-@cache
-def _insert_deliveries(dialect: str) -> Prepared:
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    keys = ("id", *as_row_keys(), *_UNSET)
-    return Prepared(insert(DELIVERY).on_conflict_do_nothing(index_elements=["dedup_key"]),
-                    keys=keys)
-
-
-def as_row_keys() -> tuple[str, ...]:
-    return ("dedup_key", "account_id", "event_id", "kind", "category", "notification_type",
-            "filing_id", "channel", "receiver", "contact_id", "to_address", "to_name",
-            "language", "facts", "status", "reason", "attempts", "created_at",
-            "next_attempt_at", "done_at", "webhook_id")
-
-
-@cache
-def _last_delivery() -> Prepared:
-    return Prepared(select(func.max(DELIVERY.c.id).label("last")))
-
-
-@cache
-def _relayed() -> Prepared:
-    return Prepared(OUTBOX.update().where(OUTBOX.c.id == bindparam("k_id"))
-                    .values(relayed_at=bindparam("at", type_=UTCDateTime),
-                            claimed_until=None, claimed_by=None))
-
-
-@cache
-def _due_deliveries(limit: int) -> Prepared:
-    now = bindparam("now", type_=UTCDateTime)
-    d = DELIVERY.c
-    return Prepared(select(*(d[name] for name in _DELIVERY_COLUMNS))
-                    .where(d.status == "pending", d.next_attempt_at <= now,
-                           lease_free(Delivery, now))
-                    .order_by(d.id).limit(limit))
-
-
-@cache
-def _record() -> Prepared:
-    return Prepared(DELIVERY.update().where(DELIVERY.c.id == bindparam("k_id"))
-                    .values(claimed_until=None, claimed_by=None,
-                            **{c: bindparam(f"b_{c}") for c in _RECORDED}))
-
-
-@cache
-def _insert_attempt() -> Prepared:
-    return Prepared(ATTEMPT.insert(), keys=("delivery_id", "at", "outcome", "detail"))
-
-
-@cache
-def _insert_inbox() -> Prepared:
-    return Prepared(INBOX.insert(), keys=("account_id", "delivery_id", "category", "type",
-                                          "filing_id", "title", "body", "created_at", "read"))
-
-
-@cache
-def _webhook() -> Prepared:
-    return Prepared(select(WEBHOOK).where(WEBHOOK.c.id == bindparam("k_id")))
 
 
 __all__ = ["Audience", "BatchedJobs", "BatchedSystem", "DeliveryRow", "audience_of", "batched",
