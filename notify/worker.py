@@ -18,7 +18,7 @@ from workflow.errors import IcpsimError
 from .due import JOBS
 from .metrics import JOB_ITEMS, JOB_SECONDS
 from .render import load_templates
-from .stopping import wait_until_stopped
+from .stopping import sigterm_as_interrupt, wait_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -126,26 +126,34 @@ def run_worker(config: Config) -> int:
                                     job_defaults={"misfire_grace_time": None,
                                                   "coalesce": True, "max_instances": 1})
     stop = threading.Event()
-    waker = start_waker(system)  # relay and dispatch, on wake-up and every poll interval
-    register_jobs(scheduler, system, stop=stop, jobs=scheduled_jobs(waker))
-    scheduler.start()
-    measure_latency()
-    metrics = (serve_metrics(system.db, host=config.metrics_host, port=config.metrics_port)
-               if config.metrics_port else None)
-    settle_heap()
+    waker = metrics = None
     try:
-        wait_until_stopped(f"icpsim worker: database {config.database_url}, mail "
-                           f"{config.smtp_url}, every {config.poll_interval.total_seconds():g}s"
-                           f"{' and on wake-up' if waker else ''}"
-                           f"{f', metrics on :{config.metrics_port}' if metrics else ''}"
-                           " (Ctrl-C to stop)")
+        # From the first thread on, SIGTERM stops the worker the clean way, even while it
+        # starts: its wake-up may already be sending when a supervisor stops it.
+        with sigterm_as_interrupt():
+            waker = start_waker(system)  # relay and dispatch, on wake-up and every poll
+            register_jobs(scheduler, system, stop=stop, jobs=scheduled_jobs(waker))
+            scheduler.start()
+            measure_latency()
+            metrics = (serve_metrics(system.db, host=config.metrics_host,
+                                     port=config.metrics_port)
+                       if config.metrics_port else None)
+            settle_heap()
+            wait_until_stopped(
+                f"icpsim worker: database {config.database_url}, mail {config.smtp_url}, "
+                f"every {config.poll_interval.total_seconds():g}s"
+                f"{' and on wake-up' if waker else ''}"
+                f"{f', metrics on :{config.metrics_port}' if metrics else ''} (Ctrl-C to stop)")
+    except KeyboardInterrupt:
+        pass  # stopped while starting
     finally:
         stop.set()  # running jobs finish the batch in hand, then return
         if waker is not None:
             waker.stop()
         if metrics is not None:
             metrics.shutdown()
-        scheduler.shutdown(wait=True)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
         system.close()
         print("icpsim worker stopped", flush=True)
     return 0

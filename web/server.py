@@ -139,30 +139,31 @@ def _serve_one(config: Config, local: _Local, *, clock: Any, host: str, port: in
     from .ops import ops_app, with_ops
 
     system = build_system(config, clock=clock)
-    waker = scheduler = None
+    waker = scheduler = server = None
     try:
-        waker = start_waker(system) if jobs else None
-        scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
-        measure_latency(clock is None)  # latency is wall-clock time: not on a simulated clock
-        app = create_app(system=system)
-        app.config["ICPSIM_MAILDIR"] = local.maildir  # Mailbox only with the embedded sink
-        app.config["ICPSIM_SMS_STORE"] = local.sms_store
-        app.config["ICPSIM_WEBHOOK_STORE"] = local.webhook_store
-        server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
-                                  threads=threads or DEFAULT_THREADS, sockets=sockets)
-        settle_heap()
-        try:
-            with sigterm_as_interrupt():  # before announcing: a stop may follow at once
-                if announce is not None:
-                    announce()
-                server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
-        except KeyboardInterrupt:
-            pass
-        finally:
+        # From the first thread on, SIGTERM stops the process the clean way, even while it
+        # starts: its wake-up may already be sending when a supervisor stops it.
+        with sigterm_as_interrupt():
+            waker = start_waker(system) if jobs else None
+            scheduler = start_scheduler(system, jobs=scheduled_jobs(waker)) if jobs else None
+            measure_latency(clock is None)  # wall-clock latency: not on a simulated clock
+            app = create_app(system=system)
+            app.config["ICPSIM_MAILDIR"] = local.maildir  # Mailbox only with the embedded sink
+            app.config["ICPSIM_SMS_STORE"] = local.sms_store
+            app.config["ICPSIM_WEBHOOK_STORE"] = local.webhook_store
+            server = make_wsgi_server(with_ops(app, ops_app(system)), host=host, port=port,
+                                      threads=threads or DEFAULT_THREADS, sockets=sockets)
+            settle_heap()
+            if announce is not None:
+                announce()
+            server.run()  # until Ctrl-C / SIGTERM (KeyboardInterrupt)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
             server.close()
             if announce is not None:
                 print("icpsim console stopped", flush=True)
-    finally:
         if waker is not None:
             waker.stop()
         if scheduler is not None:
