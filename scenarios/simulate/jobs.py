@@ -51,7 +51,6 @@ from workflow.models import Account
 
 from . import statements as sql
 from .sender import RecordingSender
-from .statements import DeliveryRow
 
 CATEGORY = ICP_FILING
 # SQLite page cache per connection of the run's database. At 100k filings (2025, busy model)
@@ -143,7 +142,8 @@ class BatchedJobs:
             rows.extend({**as_row(p, event, account_id=event.account_id, category=CATEGORY,
                                   now=now), **sql.UNSET} for p in planned)
         inbox, attempts = self._first_attempts(tx, rows, now)
-        if tx.execute_many(sql.insert_deliveries(tx.dialect.name), rows) != len(rows):
+        if rows and tx.execute_many(sql.insert_deliveries(tx.dialect.name, tuple(rows[0])),
+                                    rows) != len(rows):
             raise RuntimeError("the relay found deliveries of these events already planned")
         tx.execute_many(sql.insert_inbox(), inbox)
         tx.execute_many(sql.insert_attempt(), attempts)
@@ -170,7 +170,7 @@ class BatchedJobs:
             row["id"] = next_id
             if row["status"] != "pending" or row["next_attempt_at"] > now:
                 continue  # skipped by the planner, or held by receive hours
-            d = DeliveryRow(**{c: row[c] for c in sql.DELIVERY_COLUMNS})
+            d = sql.DeliveryRow(**{c: row[c] for c in sql.DELIVERY_COLUMNS})
             outcome = self._attempt(tx, d, now, inbox)
             row.update(changes(cast(Delivery, d), outcome, now=now, policy=self.policy))
             attempts.append({"delivery_id": d.id, "at": now, "outcome": outcome.result,
@@ -181,7 +181,7 @@ class BatchedJobs:
     def dispatch(self, now: datetime) -> int:
         """Send every due delivery (up to a batch) and record the outcomes, one transaction."""
         with self.db.raw_transaction() as tx:
-            due = [DeliveryRow(**r) for r in tx.fetch_all(
+            due = [sql.DeliveryRow(**r) for r in tx.fetch_all(
                 sql.due_deliveries(self.config.batch_size), {"now": now})]
             if not due:
                 return 0
@@ -200,7 +200,7 @@ class BatchedJobs:
             tx.execute_many(sql.insert_attempt(), attempts)
             return len(due)
 
-    def _attempt(self, tx: RawTransaction, d: DeliveryRow, now: datetime,
+    def _attempt(self, tx: RawTransaction, d: sql.DeliveryRow, now: datetime,
                  inbox: list[dict[str, Any]]) -> Outcome:
         """One send of one delivery, as the dispatcher makes it (nothing recorded yet)."""
         if d.channel == "email":
@@ -210,7 +210,7 @@ class BatchedJobs:
             return Outcome(*send_one(self.db, cast(Delivery, d), self.channels, hooks))
         return self._inbox(d, now, inbox)
 
-    def _email(self, d: DeliveryRow, now: datetime) -> Outcome:
+    def _email(self, d: sql.DeliveryRow, now: datetime) -> Outcome:
         delivery = cast(Delivery, d)
         try:
             msg = email_message(delivery, rendered(delivery), mail_from=self.config.mail_from,
@@ -224,7 +224,7 @@ class BatchedJobs:
         mine = refused.get(d.to_address or "")
         return _failed(mine) if mine else Outcome("sent", "accepted by the server")
 
-    def _inbox(self, d: DeliveryRow, now: datetime, inbox: list[dict[str, Any]]) -> Outcome:
+    def _inbox(self, d: sql.DeliveryRow, now: datetime, inbox: list[dict[str, Any]]) -> Outcome:
         if d.channel != "internal":
             return Outcome("permanent", f"unknown channel {d.channel!r}")
         try:
@@ -237,7 +237,7 @@ class BatchedJobs:
                       "read": False})
         return Outcome("sent", "stored in the inbox")
 
-    def _webhooks(self, tx: RawTransaction, due: list[DeliveryRow]) -> dict[int, Webhook]:
+    def _webhooks(self, tx: RawTransaction, due: list[sql.DeliveryRow]) -> dict[int, Webhook]:
         ids = sorted({d.webhook_id for d in due if d.channel == "webhook" and d.webhook_id})
         found = (tx.fetch_one(sql.webhook_by_id(), {"k_id": i}) for i in ids)
         return {row["id"]: Webhook(**row) for row in found if row is not None}
@@ -294,5 +294,5 @@ def batched(system: System, sender: RecordingSender) -> BatchedSystem:
     return out
 
 
-__all__ = ["Audience", "BatchedJobs", "BatchedSystem", "DeliveryRow", "audience_of", "batched",
+__all__ = ["Audience", "BatchedJobs", "BatchedSystem", "audience_of", "batched",
            "throwaway_database"]

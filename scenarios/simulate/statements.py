@@ -93,18 +93,12 @@ def audited_since() -> Prepared:
 
 
 @cache
-def insert_deliveries(dialect: str) -> Prepared:
+def insert_deliveries(dialect: str, keys: tuple[str, ...]) -> Prepared:
+    """Insert deliveries given as rows with ``keys``: the planner's ``as_row`` columns, the
+    ones it leaves to defaults (UNSET) and the id."""
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    keys = ("id", *as_row_keys(), *UNSET)
     return Prepared(insert(DELIVERY).on_conflict_do_nothing(index_elements=["dedup_key"]),
                     keys=keys)
-
-
-def as_row_keys() -> tuple[str, ...]:
-    return ("dedup_key", "account_id", "event_id", "kind", "category", "notification_type",
-            "filing_id", "channel", "receiver", "contact_id", "to_address", "to_name",
-            "language", "facts", "status", "reason", "attempts", "created_at",
-            "next_attempt_at", "done_at", "webhook_id")
 
 
 @cache
