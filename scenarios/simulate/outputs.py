@@ -13,7 +13,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from .collect import DAILY_COLUMNS, FILING_COLUMNS, Results
+from .collect import DAILY_COLUMNS, Results
+from .tally import FILING_COLUMNS
 
 RUN_GROUP = "run"  # the run's own cost in summary.json: the one part that varies
 

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from .calendar import calendar_named
-from .collect import Results, Tally, merged, results, tally
+from .collect import Results, results
 from .driver import Progress, Simulation
 from .model import SimulationModel
 from .population import Population, generate
 from .sampling import Sampler
+from .tally import Tally, merged, tally
 
 SHARDS = 2
 
